@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make                  the module (kmod/pc5sec.ko) and the tool (tools/pc5sec)
+# make check            all selftests in QEMU on the test kernel (KERNEL=6.1)
+# make check-debug      the same on a KASAN/lockdep/kmemleak kernel
+# make vm-run CMD=...   a command in the test VM [SHARE=dir] [KERNEL=...]
+# make deps             install what is missing (Debian packages)
+# make style | sparse   checkpatch --strict, sparse
+#
+# KDIR=... builds against that kernel tree. Otherwise the running kernel's
+# /lib/modules/$(uname -r)/build when it exists, else the test kernel's
+# headers. KERNEL selects the test kernel: 6.1 (default) or debug.
+
+KERNEL ?= 6.1
+TESTS ?=
+CMD ?=
+SHARE ?=
+
+ifeq ($(KDIR),)
+ifeq ($(origin KERNEL),file)
+HOST_KDIR := /lib/modules/$(shell uname -r)/build
+KDIR := $(if $(wildcard $(HOST_KDIR)/Makefile),$(HOST_KDIR))
+endif
+endif
+
+VM := selftests/qemu/vm.sh -k $(KERNEL)
+# What the VM lanes build: the module for the lane's kernel with W=1,
+# warnings as errors, then the tool and the selftest helpers.
+VM_BUILD = scripts/build-module.sh $(KERNEL) "" -- W=1 KCFLAGS=-Werror && \
+	$(MAKE) -s -C tools && $(MAKE) -s -C selftests
+
+all: module tool
+
+module:
+	@scripts/build-module.sh "$(KERNEL)" "$(KDIR)"
+
+tool:
+	$(MAKE) -C tools
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	@$(VM_BUILD)
+	@$(VM) -m check $(if $(TESTS),-t "$(TESTS)")
+
+check-debug:
+	@$(MAKE) --no-print-directory check KERNEL=debug
+
+# make vm-run exits with CMD's status: GNU make itself only knows 0, 1 and
+# 2, so a small make extension (scripts/pc5sec_exit.c) passes it on.
+ifneq ($(filter vm-run,$(MAKECMDGOALS)),)
+-load build/pc5sec_exit.so
+build/pc5sec_exit.so: scripts/pc5sec_exit.c
+	@mkdir -p build
+	$(CC) -shared -fPIC -O2 -o $@ $<
+endif
+
+vm-run: vm-run-boot
+	@$(if $(filter-out 0,$(file <build/vm-run.status)),$(pc5sec-exit $(file <build/vm-run.status)))
+
+vm-run-boot: deps
+	@$(VM_BUILD)
+	@$(VM) -m run -c '$(subst ','\'',$(CMD))' $(if $(SHARE),-s "$(SHARE)"); \
+		echo $$? >build/vm-run.status
+
+demo: deps
+	@echo "make demo arrives with the datapath; see README.md" >&2; exit 1
+
+CHECKPATCH_DIR := $(or $(PC5SEC_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/pc5sec)/checkpatch
+$(CHECKPATCH_DIR)/checkpatch.pl:
+	@mkdir -p $(CHECKPATCH_DIR)
+	tar -xJf /usr/src/linux-source-6.1.tar.xz -C $(CHECKPATCH_DIR) --strip-components=2 \
+		linux-source-6.1/scripts/checkpatch.pl linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+
+style: $(CHECKPATCH_DIR)/checkpatch.pl
+	$(CHECKPATCH_DIR)/checkpatch.pl --strict --no-tree --terse --show-types \
+		-f kmod/*.[ch] uapi/linux/*.h
+
+sparse:
+	@scripts/build-module.sh $(KERNEL) "" -- C=2 2>&1 | tee build/sparse.log; \
+		! grep -E '(warning|error):' build/sparse.log
+
+clean:
+	rm -rf build kmod/pc5sec.ko
+	$(MAKE) -C tools clean
+	$(MAKE) -C selftests clean
+
+.PHONY: all module tool deps check check-debug vm-run vm-run-boot demo style sparse clean

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# build-module.sh LANE|"" [KDIR] -- [kbuild arguments]
+#
+# Builds kmod/pc5sec.ko against KDIR, or the tree of test kernel LANE
+# (scripts/kernel.sh), in build/<release>/ so that objects built for one
+# kernel are never reused for another: Kbuild writes its objects beside the
+# sources, so each release gets its own tree of symlinks to them. The result
+# is build/<release>/kmod/pc5sec.ko, copied to kmod/pc5sec.ko.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+lane=$1
+kdir=$2
+shift 2
+[ "${1:-}" = "--" ] && shift
+
+buildroot=
+if [ -z "$kdir" ]; then
+	eval "$("$top/scripts/kernel.sh" "$lane")"
+	kdir=$KDIR
+	buildroot=$BUILDROOT
+fi
+# The release as vermagic has it (Debian's include/config/kernel.release
+# holds the upstream version instead).
+utsfile=$buildroot$kdir/include/generated/utsrelease.h
+[ -r "$utsfile" ] || { echo "build-module: $kdir is not a configured kernel tree" >&2; exit 1; }
+rel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$utsfile")
+
+out=$top/build/$rel
+mkdir -p "$out/kmod"
+ln -sfn "$top/uapi" "$out/uapi"
+ln -sf "$top/Kbuild" "$out/Kbuild"
+for f in "$top"/kmod/*.[ch] "$top"/kmod/Kbuild; do
+	ln -sf "$f" "$out/kmod/"
+done
+# A source removed from kmod/ must not linger in the build tree.
+for f in "$out"/kmod/*.[ch]; do
+	[ -e "$f" ] || rm -f "$f"
+done
+
+if [ -n "$buildroot" ]; then
+	# The kernel's own toolchain lives in a chroot: build a copy there.
+	inner=/build/pc5sec-$rel
+	rm -rf "$buildroot$inner"
+	mkdir -p "$buildroot$inner"
+	cp -rL "$out/." "$buildroot$inner/"
+	chroot "$buildroot" make -C "$kdir" M="$inner" "$@" modules
+	cp "$buildroot$inner/kmod/pc5sec.ko" "$out/kmod/pc5sec.ko"
+else
+	make -C "$kdir" M="$out" "$@" modules
+fi
+cp "$out/kmod/pc5sec.ko" "$top/kmod/pc5sec.ko"
+echo "build-module: $out/kmod/pc5sec.ko ($rel)"

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# deps.sh [LANE...]: installs from Debian's archive what building, testing
+# and the demo need, only what is missing. Without root, prints the command
+# to run and fails.
+set -euo pipefail
+
+pkgs=(
+	# build: module, tool, selftest helpers
+	gcc make libc6-dev pkg-config libmnl-dev
+	linux-headers-cloud-amd64
+	# test VM: kernel, QEMU, initramfs contents
+	linux-image-cloud-amd64 qemu-system-x86 busybox-static cpio gzip
+	iproute2 tcpdump kmod util-linux coreutils
+	# style and static checks
+	sparse linux-source-6.1 perl
+	# debug kernel lane: building linux-source-6.1
+	bc bison flex libelf-dev libssl-dev xz-utils
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} = 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages; as root, run:" >&2
+	echo "  apt-get install --no-install-recommends ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

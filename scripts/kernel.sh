@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Resolves a test kernel lane to what building and booting need, as shell
+# assignments on stdout:
+#   KRELEASE   the kernel release (vermagic, /lib/modules/<release>)
+#   KDIR       the tree to build modules against
+#   VMLINUZ    the kernel image to boot
+#   MODROOT    the root below which lib/modules/<release> lies
+#   BUILDROOT  a chroot to run the module build in, or empty for the host
+#
+# Lanes: 6.1 (Debian 12's linux-image-cloud-amd64, the default), debug (a
+# KASAN/lockdep kernel built from linux-source-6.1, see debug-kernel.sh).
+# The Debian kernel is never pinned by name: the archive drops old builds
+# at point releases, so the version is read from the installed metapackage.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+lane=${1:-6.1}
+
+die() {
+	echo "kernel.sh: $*" >&2
+	exit 1
+}
+
+case "$lane" in
+6.1)
+	dep=$(dpkg-query -W -f='${Depends}' linux-image-cloud-amd64 2>/dev/null) ||
+		die "linux-image-cloud-amd64 is not installed (make deps)"
+	rel=${dep%% *}
+	rel=${rel#linux-image-}
+	[ -d "/usr/src/linux-headers-$rel" ] || die "linux-headers-$rel is not installed (make deps)"
+	echo "KRELEASE=$rel"
+	echo "KDIR=/usr/src/linux-headers-$rel"
+	echo "VMLINUZ=/boot/vmlinuz-$rel"
+	echo "MODROOT=/"
+	echo "BUILDROOT="
+	;;
+debug)
+	out=$("$here/../selftests/qemu/debug-kernel.sh")
+	echo "KRELEASE=$(cat "$out/kernelrelease")"
+	echo "KDIR=$out/build"
+	echo "VMLINUZ=$out/bzImage"
+	echo "MODROOT=$out/modroot"
+	echo "BUILDROOT="
+	;;
+*)
+	die "unknown KERNEL=$lane (6.1 or debug)"
+	;;
+esac

@@ -1,0 +1,234 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by the pc5sec selftests: KTAP output, prerequisites, the module,
+# and the PC5 link topology (UEs as network namespaces).
+#
+# Exit codes as kselftest: 0 pass, 1 fail, 4 skip.
+
+KSFT_PASS=0
+KSFT_FAIL=1
+KSFT_SKIP=4
+
+SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The helpers, and in a source tree the tool built beside them.
+PATH=$SELFTEST_DIR:$PATH
+[ -x "$SELFTEST_DIR/../tools/pc5sec" ] && PATH=$SELFTEST_DIR/../tools:$PATH
+
+ktap_pass=0
+ktap_fail=0
+ktap_skip=0
+ktap_n=0
+ktap_planned=0
+
+ktap_header() {
+	echo "TAP version 13"
+}
+
+ktap_plan() {
+	ktap_planned=$1
+	echo "1..$1"
+}
+
+ktap_ok() {
+	ktap_n=$((ktap_n + 1)) ktap_pass=$((ktap_pass + 1))
+	echo "ok $ktap_n $*"
+}
+
+ktap_not_ok() {
+	ktap_n=$((ktap_n + 1)) ktap_fail=$((ktap_fail + 1))
+	echo "not ok $ktap_n $*"
+}
+
+ktap_skip() {
+	local desc=$1
+	shift
+	ktap_n=$((ktap_n + 1)) ktap_skip=$((ktap_skip + 1))
+	echo "ok $ktap_n $desc # SKIP $*"
+}
+
+# ktap_result DESC CMD...: runs CMD, reports ok or not ok. CMD's output is
+# kept as "# " comments so that a failure explains itself.
+ktap_result() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	if [ "$rc" = 0 ]; then
+		ktap_ok "$desc"
+	else
+		ktap_not_ok "$desc"
+	fi
+	return 0
+}
+
+# Ends the test: exit 0 only when every planned case ran and none failed.
+ktap_finished() {
+	echo "# Totals: pass:$ktap_pass fail:$ktap_fail skip:$ktap_skip"
+	if [ "$ktap_fail" != 0 ] || [ "$ktap_n" != "$ktap_planned" ]; then
+		[ "$ktap_n" != "$ktap_planned" ] && echo "# planned $ktap_planned cases, ran $ktap_n"
+		exit $KSFT_FAIL
+	fi
+	[ "$ktap_pass" = 0 ] && [ "$ktap_skip" != 0 ] && exit $KSFT_SKIP
+	exit $KSFT_PASS
+}
+
+ktap_skip_all() {
+	echo "1..0 # SKIP $*"
+	exit $KSFT_SKIP
+}
+
+ktap_bail_out() {
+	echo "Bail out! $*"
+	exit $KSFT_FAIL
+}
+
+require_root() {
+	[ "$(id -u)" = 0 ] || ktap_skip_all "must be run as root"
+}
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || ktap_skip_all "$c not found"
+	done
+}
+
+# fail MSG: prints why a check failed and returns 1 (for ktap_result bodies).
+fail() {
+	echo "$*"
+	return 1
+}
+
+# --- the module ---------------------------------------------------------
+
+# The module under test: installed (modprobe) or given as PC5SEC_KO, or the
+# one built in this tree.
+PC5SEC_KO=${PC5SEC_KO:-}
+if [ -z "$PC5SEC_KO" ] && ! modinfo pc5sec >/dev/null 2>&1 &&
+	[ -f "$SELFTEST_DIR/../kmod/pc5sec.ko" ]; then
+	PC5SEC_KO=$SELFTEST_DIR/../kmod/pc5sec.ko
+fi
+
+module_loaded() {
+	[ -d /sys/module/pc5sec ]
+}
+
+module_load() {
+	if [ -n "$PC5SEC_KO" ]; then
+		insmod "$PC5SEC_KO" "$@"
+	else
+		modprobe pc5sec "$@"
+	fi
+}
+
+module_unload() {
+	rmmod pc5sec
+}
+
+require_module() {
+	module_loaded && return 0
+	if [ -z "$PC5SEC_KO" ] && ! modinfo pc5sec >/dev/null 2>&1; then
+		ktap_skip_all "pc5sec module not installed and PC5SEC_KO not set"
+	fi
+}
+
+# The kernel log since the last dmesg_mark, for "no warnings" checks.
+DMESG_BAD='WARNING:|BUG:|Oops|Call Trace|KASAN|possible circular locking|suspicious RCU usage|sleeping function called'
+dmesg_mark() {
+	dmesg_lines=$(dmesg | wc -l)
+}
+
+dmesg_clean_since_mark() {
+	local new
+	new=$(dmesg | tail -n +"$((dmesg_lines + 1))")
+	if printf '%s\n' "$new" | grep -Eq "$DMESG_BAD"; then
+		printf '%s\n' "$new"
+		return 1
+	fi
+	return 0
+}
+
+# --- the PC5 link -------------------------------------------------------
+#
+# topo_create N builds N UEs on one emulated PC5 link:
+#
+#   N = 2:  [ue1] eth0 <---- veth ----> eth0 [ue2]
+#   N > 2:  [ueI] eth0 <-- veth --> pI [bridge pc5br in namespace "link"]
+#
+# UE i has 10.55.0.i/24 and fd55::i/64 on eth0, a route for IPv4 multicast
+# (224.0.0.0/4) and IPv6's per-interface ff00::/8, and its namespace is
+# $PC5_NS_PREFIX-ue$i. ue I CMD... runs CMD in UE I.
+
+PC5_NS_PREFIX=pc5-$$
+PC5_UES=0
+
+ue_ns() {
+	echo "$PC5_NS_PREFIX-ue$1"
+}
+
+ue() {
+	local i=$1
+	shift
+	ip netns exec "$(ue_ns "$i")" "$@"
+}
+
+ue_ip4() {
+	echo "10.55.0.$1"
+}
+
+ue_ip6() {
+	echo "fd55::$1"
+}
+
+topo_create() {
+	local n=$1 i ns
+	PC5_UES=$n
+	for i in $(seq 1 "$n"); do
+		ns=$(ue_ns "$i")
+		ip netns add "$ns" || return 1
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+			net.ipv6.conf.default.accept_dad=0
+	done
+	if [ "$n" = 2 ]; then
+		ip link add eth0 netns "$(ue_ns 1)" type veth peer name eth0 netns "$(ue_ns 2)" || return 1
+	else
+		ip netns add "$PC5_NS_PREFIX-link" || return 1
+		ip -n "$PC5_NS_PREFIX-link" link add pc5br type bridge mcast_snooping 0 || return 1
+		ip -n "$PC5_NS_PREFIX-link" link set pc5br up
+		for i in $(seq 1 "$n"); do
+			ip link add eth0 netns "$(ue_ns "$i")" type veth \
+				peer name "p$i" netns "$PC5_NS_PREFIX-link" || return 1
+			ip -n "$PC5_NS_PREFIX-link" link set "p$i" master pc5br up
+		done
+	fi
+	for i in $(seq 1 "$n"); do
+		ns=$(ue_ns "$i")
+		ip -n "$ns" addr add "$(ue_ip4 "$i")/24" dev eth0
+		ip -n "$ns" addr add "$(ue_ip6 "$i")/64" dev eth0 nodad
+		ip -n "$ns" link set eth0 up
+		ip -n "$ns" route add 224.0.0.0/4 dev eth0
+	done
+}
+
+topo_destroy() {
+	local i
+	for i in $(seq 1 "$PC5_UES"); do
+		ip netns del "$(ue_ns "$i")" 2>/dev/null
+	done
+	ip netns del "$PC5_NS_PREFIX-link" 2>/dev/null
+	PC5_UES=0
+	return 0
+}
+
+# wait_file FILE [TENTHS]: waits for a helper's ready file (default 5 s).
+wait_file() {
+	local i
+	for i in $(seq 1 "${2:-50}"); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "timed out waiting for $1"
+	return 1
+}

@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the pc5sec test VM (see vm.sh). Runs the selftests or a command,
+# checks the kernel log, and reports on /dev/ttyS1:
+#   PC5SEC-RESULT exit=N [pass=N fail=N skip=N]
+export PATH=/usr/sbin:/usr/bin HOME=/root TERM=dumb LANG=C
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug
+hostname pc5sec-vm
+ip link set lo up
+echo 0 >/proc/sys/kernel/printk_ratelimit 2>/dev/null
+
+. /etc/pc5sec-vm.conf
+
+report() {
+	echo "PC5SEC-RESULT $*" >/dev/ttyS1
+	sync
+	poweroff -f
+	sleep 10
+}
+
+kmemleak=/sys/kernel/debug/kmemleak
+# Objects allocated while booting are not ours to report.
+[ -w "$kmemleak" ] && echo clear >"$kmemleak"
+
+# What in the kernel log fails a run: warnings, oopses, sanitizer,
+# lockdep and kmemleak reports.
+BAD='WARNING:|BUG:|Oops|kernel BUG|Call Trace|general protection|UBSAN|KASAN|KFENCE|'
+BAD+='possible circular locking|possible recursive locking|inconsistent lock state|'
+BAD+='suspicious RCU usage|sleeping function called|new suspected memory leak|'
+BAD+='list_add corruption|list_del corruption|refcount_t:|stack-protector'
+
+# Returns 1, after printing the log, if it shows anything in BAD.
+kernel_log_clean() {
+	if [ -w "$kmemleak" ]; then
+		# Only objects older than 5 s are reported, and only from the
+		# second scan on.
+		sleep 6
+		echo scan >"$kmemleak"
+		echo scan >"$kmemleak"
+		cat "$kmemleak" >/tmp/kmemleak
+		if [ -s /tmp/kmemleak ]; then
+			echo "# kmemleak:"
+			sed 's/^/# /' /tmp/kmemleak
+			return 1
+		fi
+	fi
+	if dmesg | grep -Eq "$BAD"; then
+		echo "# the kernel log shows a problem:"
+		dmesg | sed 's/^/# /'
+		return 1
+	fi
+	return 0
+}
+
+if [ "$MODE" = run ]; then
+	cd /root
+	sh -c "$CMD"
+	rc=$?
+	kernel_log_clean >&2 || echo "vm: warning: the kernel log shows problems (above)" >&2
+	report "exit=$rc"
+fi
+
+cd /selftests
+PC5SEC_RESULTS=/tmp/results ./run_tests.sh $(cat tests.list) </dev/null
+rc=$?
+read -r pass fail skip </tmp/results || { pass=0 fail=1 skip=0; }
+if kernel_log_clean; then
+	echo "ok - kernel log clean (lane $LANE)"
+	pass=$((pass + 1))
+else
+	echo "not ok - kernel log clean (lane $LANE)"
+	fail=$((fail + 1))
+	rc=1
+fi
+report "exit=$rc pass=$pass fail=$fail skip=$skip"

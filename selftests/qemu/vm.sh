@@ -1,0 +1,149 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm.sh [-k LANE] [-m check|run] [-c CMD] [-s SHAREDIR] [-t "TESTS"] [-T SECONDS]
+#
+# Packs an initramfs (busybox, bash, ip, tcpdump, kmod, the pc5sec module,
+# tool and selftests, the kernel modules the tests need) and boots test
+# kernel LANE (scripts/kernel.sh) in QEMU under TCG. The guest's console is
+# streamed to stdout; the guest reports its result on a second serial port,
+# so a VM that crashes, hangs or never reports is a failure.
+#   check: runs the selftests (all, or TESTS), prints "N passed, N failed"
+#          last and exits 0 only if all passed and the kernel log is clean.
+#   run:   runs CMD as root with sh -c, module not loaded, SHAREDIR copied to
+#          /mnt/share, and exits with CMD's exit status.
+# Build the module (build-module.sh), the tool and the selftests first.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+lane=6.1 mode=check cmd= share= tests= timeout=
+while getopts "k:m:c:s:t:T:" opt; do
+	case "$opt" in
+	k) lane=$OPTARG ;;
+	m) mode=$OPTARG ;;
+	c) cmd=$OPTARG ;;
+	s) share=$OPTARG ;;
+	t) tests=$OPTARG ;;
+	T) timeout=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+case "$mode" in
+check) timeout=${timeout:-900} ;;
+run) timeout=${timeout:-1200} ;;
+*) echo "vm.sh: unknown mode $mode" >&2; exit 2 ;;
+esac
+
+eval "$("$top/scripts/kernel.sh" "$lane")"
+ko=$top/build/$KRELEASE/kmod/pc5sec.ko
+[ -f "$ko" ] || { echo "vm.sh: $ko missing: build the module for KERNEL=$lane first" >&2; exit 1; }
+[ -x "$top/tools/pc5sec" ] || { echo "vm.sh: tools/pc5sec missing" >&2; exit 1; }
+
+work=$top/build/vm-$KRELEASE
+rm -rf "$work"
+root=$work/root
+mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc,dev,proc,sys,tmp,run,root,mnt/share,var}
+for d in bin sbin lib lib64; do ln -s "usr/$d" "$root/$d"; done
+ln -s ../run "$root/var/run"
+
+# A binary and the shared libraries it needs, at the paths they have here.
+copy_bin() {
+	local f lib
+	for f in "$@"; do
+		f=$(readlink -f "$f")
+		install -D -m 0755 "$f" "$root$f"
+		for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+			[ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+		done
+	done
+}
+
+copy_bin /usr/bin/bash /usr/sbin/ip /usr/sbin/genl /usr/bin/tcpdump /usr/bin/kmod \
+	/usr/bin/timeout /usr/bin/setpriv /usr/bin/unshare /usr/bin/nsenter
+ln -sf bash "$root/usr/bin/sh"
+for t in modprobe insmod rmmod lsmod depmod modinfo; do ln -sf ../bin/kmod "$root/usr/sbin/$t"; done
+ln -sf tcpdump "$root/usr/sbin/tcpdump"
+install -m 0755 /bin/busybox "$root/usr/bin/busybox"
+for a in $(/bin/busybox --list); do
+	[ -e "$root/usr/bin/$a" ] || [ -e "$root/usr/sbin/$a" ] || ln -s busybox "$root/usr/bin/$a"
+done
+copy_bin "$top/tools/pc5sec"
+mv "$root$(readlink -f "$top/tools/pc5sec")" "$root/usr/sbin/pc5sec"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+
+# Kernel modules: the tests' needs and their dependencies, then pc5sec,
+# under lib/modules/<release> with modules.dep so that modprobe works.
+kmods="veth bridge dummy macsec nf_defrag_ipv4 nf_defrag_ipv6 ctr gcm ghash-generic
+	ghash-clmulni-intel aesni-intel sha256-ssse3 algif_skcipher algif_aead algif_hash
+	xfrm_user esp4 esp6"
+msrc=$MODROOT/lib/modules/$KRELEASE
+mdst=$root/lib/modules/$KRELEASE
+mkdir -p "$mdst/extra"
+cp "$msrc"/modules.builtin* "$msrc"/modules.order "$mdst/" 2>/dev/null || true
+for m in $kmods; do
+	modprobe -d "$MODROOT" -S "$KRELEASE" --show-depends "$m" 2>/dev/null |
+		awk '$1 == "insmod" { print $2 }'
+done | sort -u | while read -r f; do
+	rel=${f#/lib/modules/$KRELEASE/}
+	rel=${rel#"$msrc"/}
+	install -D -m 0644 "$msrc/$rel" "$mdst/$rel"
+done
+cp "$ko" "$mdst/extra/pc5sec.ko"
+depmod -b "$root" "$KRELEASE"
+
+# Selftests: scripts, helpers and the list of tests to run.
+mkdir -p "$root/selftests"
+cp -a "$top"/selftests/*.sh "$root/selftests/"
+for p in $(make -s -C "$top/selftests" print-gen-progs); do
+	copy_bin "$top/selftests/$p"
+	mv "$root$(readlink -f "$top/selftests/$p")" "$root/selftests/$p"
+done
+echo "${tests:-$(make -s -C "$top/selftests" print-tests)}" >"$root/selftests/tests.list"
+[ -n "$share" ] && cp -a "$share/." "$root/mnt/share/"
+
+install -m 0755 "$top/selftests/qemu/init.sh" "$root/init"
+{
+	printf 'MODE=%q\n' "$mode"
+	printf 'LANE=%q\n' "$lane"
+	printf 'CMD=%q\n' "$cmd"
+} >"$root/etc/pc5sec-vm.conf"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$work/initramfs.gz"
+
+# QEMU: TCG only (KVM hangs on these machines), -cpu max for AES-NI/AVX.
+result=$work/result
+: >"$result"
+mem=1024
+[ "$lane" = debug ] && mem=2048
+set +e
+timeout --foreground "$timeout" qemu-system-x86_64 \
+	-machine q35,accel=tcg -cpu max -smp 2 -m "$mem" \
+	-nodefaults -display none -no-reboot -monitor none \
+	-serial stdio -serial "file:$result" \
+	-kernel "$VMLINUZ" -initrd "$work/initramfs.gz" \
+	-append "console=ttyS0 quiet panic=-1 oops=panic kmemleak=on init=/init" </dev/null
+qrc=$?
+set -e
+
+line=$(tr -d '\r' <"$result" | grep -a '^PC5SEC-RESULT ' | tail -n 1 || true)
+if [ -z "$line" ]; then
+	if [ "$qrc" = 124 ]; then
+		echo "vm.sh: the VM timed out after ${timeout}s without reporting a result" >&2
+	else
+		echo "vm.sh: the VM exited ($qrc) without reporting a result (crash or panic?)" >&2
+	fi
+	[ "$mode" = check ] && echo "0 passed, 1 failed"
+	exit 1
+fi
+# PC5SEC-RESULT exit=N [pass=N fail=N skip=N]
+declare -A r
+for kv in ${line#PC5SEC-RESULT }; do r[${kv%%=*}]=${kv#*=}; done
+if [ "$mode" = check ]; then
+	summary="${r[pass]} passed, ${r[fail]} failed"
+	[ "${r[skip]}" != 0 ] && summary+=", ${r[skip]} skipped"
+	echo "$summary"
+	[ "${r[exit]}" = 0 ] && [ "${r[fail]}" = 0 ]
+	exit
+fi
+exit "${r[exit]}"
