@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make                  the module (kmod/pc5sec.ko) and the tool (tools/pc5sec)
-# make check            all selftests in QEMU on the test kernel (KERNEL=6.1)
+# make check            all selftests in QEMU on the test kernel (KERNEL=6.1
+#                       or KERNEL=6.12)
 # make check-debug      the same on a KASAN/lockdep/kmemleak kernel
 # make vm-run CMD=...   a command in the test VM [SHARE=dir] [KERNEL=...]
 # make deps             install what is missing (Debian packages)
@@ -9,7 +10,8 @@
 #
 # KDIR=... builds against that kernel tree. Otherwise the running kernel's
 # /lib/modules/$(uname -r)/build when it exists, else the test kernel's
-# headers. KERNEL selects the test kernel: 6.1 (default) or debug.
+# headers. KERNEL selects the test kernel: 6.1 (Debian 12, the default), 6.12
+# (Debian 13, built with its own gcc-14 in a cached trixie root) or debug.
 
 KERNEL ?= 6.1
 TESTS ?=

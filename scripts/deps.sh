@@ -17,6 +17,8 @@ pkgs=(
 	sparse linux-source-6.1 perl
 	# debug kernel lane: building linux-source-6.1
 	bc bison flex libelf-dev libssl-dev xz-utils
+	# 6.12 lane: a Debian 13 root with its kernel and gcc-14
+	mmdebstrap
 )
 
 missing=()

@@ -9,8 +9,10 @@
 #   MODROOT    the root below which lib/modules/<release> lies
 #   BUILDROOT  a chroot to run the module build in, or empty for the host
 #
-# Lanes: 6.1 (Debian 12's linux-image-cloud-amd64, the default), debug (a
-# KASAN/lockdep kernel built from linux-source-6.1, see debug-kernel.sh).
+# Lanes: 6.1 (Debian 12's linux-image-cloud-amd64, the default), 6.12
+# (Debian 13's, with its gcc-14, in a cached trixie root: trixie-root.sh),
+# debug (a KASAN/lockdep kernel built from linux-source-6.1, see
+# selftests/qemu/debug-kernel.sh).
 # The Debian kernel is never pinned by name: the archive drops old builds
 # at point releases, so the version is read from the installed metapackage.
 set -euo pipefail
@@ -44,7 +46,16 @@ debug)
 	echo "MODROOT=$out/modroot"
 	echo "BUILDROOT="
 	;;
+6.12)
+	root=$("$here/trixie-root.sh")
+	rel=$(ls "$root/usr/lib/modules" | grep -- '-cloud-amd64$' | sort -V | tail -n 1)
+	echo "KRELEASE=$rel"
+	echo "KDIR=/usr/src/linux-headers-$rel"
+	echo "VMLINUZ=$root/boot/vmlinuz-$rel"
+	echo "MODROOT=$root"
+	echo "BUILDROOT=$root"
+	;;
 *)
-	die "unknown KERNEL=$lane (6.1 or debug)"
+	die "unknown KERNEL=$lane (6.1, 6.12 or debug)"
 	;;
 esac

@@ -82,7 +82,8 @@ mdst=$root/lib/modules/$KRELEASE
 mkdir -p "$mdst/extra"
 cp "$msrc"/modules.builtin* "$msrc"/modules.order "$mdst/" 2>/dev/null || true
 for m in $kmods; do
-	modprobe -d "$MODROOT" -S "$KRELEASE" --show-depends "$m" 2>/dev/null |
+	# Built-in or absent in this kernel: nothing to copy.
+	{ modprobe -d "$MODROOT" -S "$KRELEASE" --show-depends "$m" 2>/dev/null || true; } |
 		awk '$1 == "insmod" { print $2 }'
 done | sort -u | while read -r f; do
 	rel=${f#/lib/modules/$KRELEASE/}
