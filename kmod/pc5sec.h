@@ -2,12 +2,116 @@
 #ifndef _PC5SEC_H
 #define _PC5SEC_H
 
+#include <linux/hashtable.h>
+#include <linux/in6.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/percpu.h>
+#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <crypto/sha2.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
+#include <uapi/linux/pc5sec.h>
 
-/* Per network namespace state; groups and keys arrive with the control plane. */
+extern bool pc5_allow_null;
+extern struct workqueue_struct *pc5_wq;
+
+/* Per-CPU counters, indexed by enum pc5sec_stat. */
+struct pc5_stats {
+	u64 v[__PC5SEC_STAT_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct pc5_stats __percpu *pc5_stats_alloc(void);
+void pc5_stats_read(struct pc5_stats __percpu *stats, u64 *sum);
+
+static inline void pc5_stats_add(struct pc5_stats __percpu *stats,
+				 enum pc5sec_stat idx, u64 n)
+{
+	struct pc5_stats *s = this_cpu_ptr(stats);
+
+	u64_stats_update_begin(&s->syncp);
+	s->v[idx] += n;
+	u64_stats_update_end(&s->syncp);
+}
+
+/*
+ * HMAC-SHA-256 with its key absorbed: the hash states after key ^ ipad and
+ * key ^ opad. This is all a key needs to keep of its PGK.
+ */
+struct pc5_hmac_key {
+	struct sha256_state inner;
+	struct sha256_state outer;
+};
+
+void pc5_hmac_key_init(struct pc5_hmac_key *hk, const u8 *key, unsigned int len);
+
+/* A group key (PGK) and its transmit position. */
+struct pc5_key {
+	u32 pgk_id;
+	u8 index;
+	u8 suite;
+	s64 not_before;
+	s64 soft_expires;		/* S64_MAX: none */
+	s64 expires;			/* S64_MAX: none */
+	u64 install_seq;		/* ties in tx key choice: latest wins */
+	bool soft_notified;
+
+	spinlock_t tx_lock;		/* the tx position below */
+	u16 tx_ptk_id;
+	u16 tx_counter;			/* last counter sent, 0: none yet */
+	u16 tx_ptk_limit;
+	bool tx_exhausted;
+	bool tx_low_notified;
+
+	struct pc5_stats __percpu *stats;
+	struct pc5_hmac_key pgk;
+	struct rcu_work free_work;
+};
+
+struct pc5_addr {
+	sa_family_t family;		/* AF_INET or AF_INET6 */
+	union {
+		__be32 v4;
+		struct in6_addr v6;
+	};
+};
+
+/* A ProSe group: its address, identities and keys. */
+struct pc5_group {
+	struct hlist_node node;		/* pc5_net.groups, under pc5_net.lock */
+	struct pc5_addr addr;
+	u32 group_id;
+	u32 member_id;
+	int ifindex;			/* 0: any interface */
+	u8 bearer;
+	u32 replay_window;
+	u8 plaintext;			/* enum pc5sec_plaintext_policy */
+
+	struct pc5_key __rcu *keys[PC5SEC_MAX_KEYS];
+	unsigned int nkeys;
+	u64 key_seq;
+
+	struct pc5_stats __percpu *stats;
+	struct rcu_head rcu;
+};
+
+#define PC5_GROUP_HASH_BITS 10
+
+/* Per network namespace state. */
 struct pc5_net {
 	struct net *net;
+	struct mutex lock;		/* groups and keys: every change */
+	DECLARE_HASHTABLE(groups, PC5_GROUP_HASH_BITS);
+	unsigned int ngroups;
+	u32 gen;			/* bumped on every change, for dumps */
+	struct pc5_stats __percpu *stats;
+
+	struct delayed_work lifetime_work;
+	s64 lifetime_next;		/* when lifetime_work is due */
 };
 
 extern unsigned int pc5_net_id;
@@ -17,7 +121,32 @@ static inline struct pc5_net *pc5_net(const struct net *net)
 	return net_generic(net, pc5_net_id);
 }
 
+/* group.c */
+struct pc5_group *pc5_group_lookup(struct pc5_net *pn, const struct pc5_addr *addr);
+struct pc5_group *pc5_group_create(void);
+void pc5_group_insert(struct pc5_net *pn, struct pc5_group *g);
+void pc5_group_remove(struct pc5_net *pn, struct pc5_group *g);
+void pc5_group_free(struct pc5_group *g);
+void pc5_groups_flush(struct pc5_net *pn, bool notify);
+
+/* key.c */
+const char *pc5_suite_name(u8 suite);
+int pc5_suite_check(u8 suite, struct netlink_ext_ack *extack, const struct nlattr *attr);
+struct pc5_key *pc5_key_create(void);
+void pc5_key_free(struct pc5_key *k);
+struct pc5_key *pc5_key_find_id(struct pc5_group *g, u32 pgk_id, unsigned int *slot);
+struct pc5_key *pc5_key_find_index(struct pc5_group *g, u8 index);
+int pc5_key_install(struct pc5_net *pn, struct pc5_group *g, struct pc5_key *k);
+void pc5_key_remove(struct pc5_net *pn, struct pc5_group *g, unsigned int slot);
+enum pc5sec_key_state pc5_key_state(struct pc5_key *k, s64 now);
+void pc5_lifetime_schedule(struct pc5_net *pn, s64 when);
+void pc5_lifetime_work(struct work_struct *work);
+
+/* netlink.c */
 int pc5_netlink_init(void);
 void pc5_netlink_exit(void);
+void pc5_nl_notify_group(struct pc5_net *pn, struct pc5_group *g, u8 cmd);
+void pc5_nl_notify_key(struct pc5_net *pn, struct pc5_group *g,
+		       struct pc5_key *k, u8 cmd, gfp_t gfp);
 
 #endif /* _PC5SEC_H */

@@ -12,7 +12,7 @@ pkgs=(
 	linux-headers-cloud-amd64
 	# test VM: kernel, QEMU, initramfs contents
 	linux-image-cloud-amd64 qemu-system-x86 busybox-static cpio gzip
-	iproute2 tcpdump kmod util-linux coreutils
+	iproute2 tcpdump kmod util-linux coreutils jq
 	# style and static checks
 	sparse linux-source-6.1 perl
 	# debug kernel lane: building linux-source-6.1

@@ -58,7 +58,7 @@ copy_bin() {
 	done
 }
 
-copy_bin /usr/bin/bash /usr/sbin/ip /usr/sbin/genl /usr/bin/tcpdump /usr/bin/kmod \
+copy_bin /usr/bin/bash /usr/sbin/ip /usr/sbin/genl /usr/bin/tcpdump /usr/bin/kmod /usr/bin/jq \
 	/usr/bin/timeout /usr/bin/setpriv /usr/bin/unshare /usr/bin/nsenter
 ln -sf bash "$root/usr/bin/sh"
 for t in modprobe insmod rmmod lsmod depmod modinfo; do ln -sf ../bin/kmod "$root/usr/sbin/$t"; done

@@ -91,25 +91,28 @@ enum pc5sec_key_state {
 };
 
 /*
- * Commands. GROUP_* and KEY_NEW/KEY_DEL are also sent as events on the
- * "monitor" multicast group; *_NTF commands are events only.
+ * Commands. All need CAP_NET_ADMIN over the network namespace, get and dump
+ * included. GROUP_NEW, GROUP_DEL, KEY_NEW and KEY_DEL are also sent as
+ * events on the "monitor" multicast group, carrying the group address and
+ * (for keys) PC5SEC_A_KEY with the PGK ID; *_NTF commands are events only.
  */
 enum pc5sec_cmd {
 	PC5SEC_CMD_UNSPEC,
-	PC5SEC_CMD_GROUP_NEW,
-	PC5SEC_CMD_GROUP_SET,
-	PC5SEC_CMD_GROUP_DEL,
-	PC5SEC_CMD_GROUP_GET,		/* do or dump */
-	PC5SEC_CMD_KEY_NEW,
-	PC5SEC_CMD_KEY_SET,		/* raise the tx PTK ID limit only */
-	PC5SEC_CMD_KEY_DEL,
-	PC5SEC_CMD_FLUSH,
+	PC5SEC_CMD_GROUP_NEW,		/* ADDR, GROUP_ID, MEMBER_ID, [...] */
+	PC5SEC_CMD_GROUP_SET,		/* ADDR, [REPLAY_WINDOW, PLAINTEXT] */
+	PC5SEC_CMD_GROUP_DEL,		/* ADDR */
+	PC5SEC_CMD_GROUP_GET,		/* ADDR; or dump: every group */
+	PC5SEC_CMD_KEY_NEW,		/* ADDR, KEY { PGK_ID, PGK, SUITE, ... } */
+	PC5SEC_CMD_KEY_SET,		/* ADDR, KEY { PGK_ID, TX_PTK_ID_LIMIT } */
+	PC5SEC_CMD_KEY_DEL,		/* ADDR, KEY { PGK_ID } */
+	PC5SEC_CMD_FLUSH,		/* removes every group */
+	PC5SEC_CMD_STATS_GET,		/* STATS: the namespace's own counters */
 	PC5SEC_CMD_KEY_SOFT_EXPIRED_NTF,
-	PC5SEC_CMD_KEY_EXPIRED_NTF,
-	PC5SEC_CMD_KEY_TX_LOW_NTF,	/* 90% of the reservation used */
+	PC5SEC_CMD_KEY_EXPIRED_NTF,	/* the key is gone */
+	PC5SEC_CMD_KEY_TX_LOW_NTF,	/* 90% of the tx reservation used */
 	PC5SEC_CMD_KEY_TX_EXHAUSTED_NTF,
-	PC5SEC_CMD_UNKNOWN_PGK_NTF,	/* rate-limited, from the datapath */
-	PC5SEC_CMD_NO_TX_KEY_NTF,	/* rate-limited, from the datapath */
+	PC5SEC_CMD_UNKNOWN_PGK_NTF,	/* rate-limited: KEY { INDEX }, SENDER_ID */
+	PC5SEC_CMD_NO_TX_KEY_NTF,	/* rate-limited */
 
 	__PC5SEC_CMD_MAX,
 	PC5SEC_CMD_MAX = __PC5SEC_CMD_MAX - 1
@@ -124,42 +127,49 @@ enum pc5sec_attr {
 	PC5SEC_A_GROUP_ID,		/* u32, 0..PC5SEC_GROUP_ID_MAX */
 	PC5SEC_A_MEMBER_ID,		/* u32, own Group Member ID */
 	PC5SEC_A_IFINDEX,		/* u32, optional interface restriction */
-	PC5SEC_A_BEARER,		/* u8, 0..PC5SEC_BEARER_MAX */
+	PC5SEC_A_BEARER,		/* u8, 0..PC5SEC_BEARER_MAX, default 0 */
 	PC5SEC_A_REPLAY_WINDOW,		/* u32, 0..PC5SEC_REPLAY_WINDOW_MAX */
 	PC5SEC_A_PLAINTEXT,		/* u8, enum pc5sec_plaintext_policy */
-	PC5SEC_A_STATS,			/* nest, enum pc5sec_stat */
-	PC5SEC_A_KEYS,			/* nest of PC5SEC_A_KEY */
+	PC5SEC_A_STATS,			/* nest, enum pc5sec_stat; read-only */
+	PC5SEC_A_KEYS,			/* nest of PC5SEC_A_KEY; read-only */
 	PC5SEC_A_KEY,			/* nest, enum pc5sec_key_attr */
+	PC5SEC_A_SENDER_ID,		/* u32, a sender's Group Member ID; events */
 
 	__PC5SEC_A_MAX,
 	PC5SEC_A_MAX = __PC5SEC_A_MAX - 1
 };
 
-/* Key (PGK) attributes. The PGK itself is write-only. */
+/*
+ * Key (PGK) attributes. The PGK itself is write-only: no message from the
+ * kernel carries it. Times are CLOCK_REALTIME seconds; an absent expiry
+ * means none. The tx reservation is the PTK IDs from TX_PTK_ID (default 0)
+ * to TX_PTK_ID_LIMIT (default PC5SEC_PTK_ID_MAX), spec section 5.
+ */
 enum pc5sec_key_attr {
 	PC5SEC_KEY_A_UNSPEC,
 	PC5SEC_KEY_A_PAD,
 	PC5SEC_KEY_A_PGK_ID,		/* u32 */
 	PC5SEC_KEY_A_INDEX,		/* u8, read-only: PGK ID & 0xff */
-	PC5SEC_KEY_A_PGK,		/* binary, PC5SEC_PGK_LEN, never sent */
+	PC5SEC_KEY_A_PGK,		/* binary, PC5SEC_PGK_LEN, write-only */
 	PC5SEC_KEY_A_SUITE,		/* u8, enum pc5sec_suite */
-	PC5SEC_KEY_A_NOT_BEFORE,	/* s64, CLOCK_REALTIME seconds */
-	PC5SEC_KEY_A_SOFT_EXPIRES,	/* s64, CLOCK_REALTIME seconds */
-	PC5SEC_KEY_A_EXPIRES,		/* s64, CLOCK_REALTIME seconds */
-	PC5SEC_KEY_A_TX_PTK_ID,		/* u16, first tx PTK ID; current in get */
-	PC5SEC_KEY_A_TX_PTK_ID_LIMIT,	/* u16, last reserved tx PTK ID */
+	PC5SEC_KEY_A_NOT_BEFORE,	/* s64, tx starts; default: now */
+	PC5SEC_KEY_A_SOFT_EXPIRES,	/* s64, warns */
+	PC5SEC_KEY_A_EXPIRES,		/* s64, the key is removed */
+	PC5SEC_KEY_A_TX_PTK_ID,		/* u16, first (add) or current (get) */
+	PC5SEC_KEY_A_TX_PTK_ID_LIMIT,	/* u16, last reserved; KEY_SET raises */
 	PC5SEC_KEY_A_TX_COUNTER,	/* u16, read-only: last counter sent */
 	PC5SEC_KEY_A_STATE,		/* u8, read-only: enum pc5sec_key_state */
-	PC5SEC_KEY_A_STATS,		/* nest, enum pc5sec_stat */
+	PC5SEC_KEY_A_STATS,		/* nest, enum pc5sec_stat; read-only */
 
 	__PC5SEC_KEY_A_MAX,
 	PC5SEC_KEY_A_MAX = __PC5SEC_KEY_A_MAX - 1
 };
 
 /*
- * Statistics, u64 each, per group and per key (a key carries the counters
- * that can be attributed to it). The RX_DROP_* counters are the receiver's
- * drop reasons of spec section 6, TX_DROP_* the sender's of section 5.
+ * Statistics, u64 each: per group, per key (the counters that can be
+ * attributed to a key), and per namespace (STATS_GET: what no group can be
+ * charged with). The RX_DROP_* counters are the receiver's drop reasons of
+ * spec section 6, TX_DROP_* the sender's of section 5.
  */
 enum pc5sec_stat {
 	PC5SEC_STAT_UNSPEC,
@@ -171,6 +181,7 @@ enum pc5sec_stat {
 	PC5SEC_STAT_RX_PLAINTEXT_ACCEPTED,
 	PC5SEC_STAT_TX_DROP_NO_KEY,		/* no usable tx key */
 	PC5SEC_STAT_TX_DROP_ERROR,		/* allocation or crypto error */
+	PC5SEC_STAT_RX_DROP_NO_GROUP,		/* protected, group not configured */
 	PC5SEC_STAT_RX_DROP_BAD_VERSION,
 	PC5SEC_STAT_RX_DROP_UNKNOWN_PGK,	/* no key with that index */
 	PC5SEC_STAT_RX_DROP_KEY_EXPIRED,

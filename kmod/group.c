@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The group table: one hash table per network namespace, keyed by the
+ * group's multicast address. Changes under pc5_net.lock, lookups under RCU.
+ */
+
+#include <linux/jhash.h>
+#include <linux/slab.h>
+
+#include "pc5sec.h"
+
+static u32 pc5_addr_hash(const struct pc5_addr *addr)
+{
+	if (addr->family == AF_INET)
+		return jhash_1word((__force u32)addr->v4, AF_INET);
+	return jhash2((const u32 *)&addr->v6, 4, AF_INET6);
+}
+
+static bool pc5_addr_equal(const struct pc5_addr *a, const struct pc5_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return a->v4 == b->v4;
+	return ipv6_addr_equal(&a->v6, &b->v6);
+}
+
+/* Under rcu_read_lock() or pc5_net.lock. */
+struct pc5_group *pc5_group_lookup(struct pc5_net *pn, const struct pc5_addr *addr)
+{
+	struct pc5_group *g;
+
+	hash_for_each_possible_rcu(pn->groups, g, node, pc5_addr_hash(addr),
+				   lockdep_is_held(&pn->lock)) {
+		if (pc5_addr_equal(&g->addr, addr))
+			return g;
+	}
+	return NULL;
+}
+
+struct pc5_group *pc5_group_create(void)
+{
+	struct pc5_group *g;
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return NULL;
+	g->stats = pc5_stats_alloc();
+	if (!g->stats) {
+		kfree(g);
+		return NULL;
+	}
+	g->replay_window = PC5SEC_REPLAY_WINDOW_DEFAULT;
+	return g;
+}
+
+/* Frees a group that is not, or no longer, visible to RCU readers. */
+void pc5_group_free(struct pc5_group *g)
+{
+	free_percpu(g->stats);
+	kfree(g);
+}
+
+static void pc5_group_free_rcu(struct rcu_head *rcu)
+{
+	pc5_group_free(container_of(rcu, struct pc5_group, rcu));
+}
+
+void pc5_group_insert(struct pc5_net *pn, struct pc5_group *g)
+{
+	lockdep_assert_held(&pn->lock);
+	hash_add_rcu(pn->groups, &g->node, pc5_addr_hash(&g->addr));
+	pn->ngroups++;
+	pn->gen++;
+}
+
+/* Unlinks the group, removes its keys, and frees it after a grace period. */
+void pc5_group_remove(struct pc5_net *pn, struct pc5_group *g)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&pn->lock);
+	hash_del_rcu(&g->node);
+	pn->ngroups--;
+	for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
+		if (rcu_access_pointer(g->keys[i]))
+			pc5_key_remove(pn, g, i);
+	}
+	pn->gen++;
+	call_rcu(&g->rcu, pc5_group_free_rcu);
+}
+
+void pc5_groups_flush(struct pc5_net *pn, bool notify)
+{
+	struct hlist_node *tmp;
+	struct pc5_group *g;
+	unsigned int bkt;
+
+	lockdep_assert_held(&pn->lock);
+	hash_for_each_safe(pn->groups, bkt, tmp, g, node) {
+		if (notify)
+			pc5_nl_notify_group(pn, g, PC5SEC_CMD_GROUP_DEL);
+		pc5_group_remove(pn, g);
+	}
+}

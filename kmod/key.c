@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The key store: a group's PGKs in up to PC5SEC_MAX_KEYS RCU slots, the
+ * suites they may use, and their lifetimes: a per-namespace worker warns at
+ * a key's soft expiry and removes it at its expiry.
+ */
+
+#include <linux/crypto.h>
+#include <linux/netlink.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+
+#include "pc5sec.h"
+
+static const struct {
+	const char *name;
+	const char *alg;	/* the crypto API algorithm it needs, if any */
+} pc5_suites[] = {
+	[PC5SEC_SUITE_EEA0] = { "eea0", NULL },
+	[PC5SEC_SUITE_EEA1] = { "eea1", "eea1" },
+	[PC5SEC_SUITE_EEA2] = { "eea2", "ctr(aes)" },
+	[PC5SEC_SUITE_EEA3] = { "eea3", "eea3" },
+	[PC5SEC_SUITE_AES_GCM_128] = { "aes-gcm-128", "gcm(aes)" },
+};
+
+const char *pc5_suite_name(u8 suite)
+{
+	return suite < ARRAY_SIZE(pc5_suites) ? pc5_suites[suite].name : "unknown";
+}
+
+/* May a key with this suite be installed? If not, extack says why. */
+int pc5_suite_check(u8 suite, struct netlink_ext_ack *extack, const struct nlattr *attr)
+{
+	if (suite >= ARRAY_SIZE(pc5_suites)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "unknown suite");
+		return -EINVAL;
+	}
+	if (suite == PC5SEC_SUITE_EEA0 && !READ_ONCE(pc5_allow_null)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "suite eea0 sends in clear: it needs the module parameter allow_null=1");
+		return -EPERM;
+	}
+	if (pc5_suites[suite].alg && !crypto_has_alg(pc5_suites[suite].alg, 0, 0)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "the cipher of this suite is not available in this kernel");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* A key without its PGK yet: pc5_hmac_key_init() takes it. */
+struct pc5_key *pc5_key_create(void)
+{
+	struct pc5_key *k;
+
+	k = kzalloc(sizeof(*k), GFP_KERNEL);
+	if (!k)
+		return NULL;
+	k->stats = pc5_stats_alloc();
+	if (!k->stats) {
+		kfree(k);
+		return NULL;
+	}
+	spin_lock_init(&k->tx_lock);
+	return k;
+}
+
+/* Frees a key no RCU reader can see any more, wiping what it derived from its PGK. */
+void pc5_key_free(struct pc5_key *k)
+{
+	free_percpu(k->stats);
+	kfree_sensitive(k);
+}
+
+static void pc5_key_free_work(struct work_struct *work)
+{
+	pc5_key_free(container_of(to_rcu_work(work), struct pc5_key, free_work));
+}
+
+/* The group's key with this PGK ID, and its slot; under pc5_net.lock. */
+struct pc5_key *pc5_key_find_id(struct pc5_group *g, u32 pgk_id, unsigned int *slot)
+{
+	struct pc5_key *k;
+	unsigned int i;
+
+	for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
+		k = rcu_dereference_protected(g->keys[i], true);
+		if (k && k->pgk_id == pgk_id) {
+			if (slot)
+				*slot = i;
+			return k;
+		}
+	}
+	return NULL;
+}
+
+/* The group's key with this PGK index; under pc5_net.lock. */
+struct pc5_key *pc5_key_find_index(struct pc5_group *g, u8 index)
+{
+	struct pc5_key *k;
+	unsigned int i;
+
+	for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
+		k = rcu_dereference_protected(g->keys[i], true);
+		if (k && k->index == index)
+			return k;
+	}
+	return NULL;
+}
+
+static s64 pc5_key_next_event(const struct pc5_key *k)
+{
+	return k->soft_notified ? k->expires : min(k->soft_expires, k->expires);
+}
+
+int pc5_key_install(struct pc5_net *pn, struct pc5_group *g, struct pc5_key *k)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&pn->lock);
+	for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
+		if (!rcu_access_pointer(g->keys[i]))
+			break;
+	}
+	if (i == PC5SEC_MAX_KEYS)
+		return -ENOSPC;
+
+	k->install_seq = ++g->key_seq;
+	INIT_RCU_WORK(&k->free_work, pc5_key_free_work);
+	rcu_assign_pointer(g->keys[i], k);
+	g->nkeys++;
+	pn->gen++;
+	pc5_lifetime_schedule(pn, pc5_key_next_event(k));
+	return 0;
+}
+
+void pc5_key_remove(struct pc5_net *pn, struct pc5_group *g, unsigned int slot)
+{
+	struct pc5_key *k;
+
+	k = rcu_dereference_protected(g->keys[slot], lockdep_is_held(&pn->lock));
+	RCU_INIT_POINTER(g->keys[slot], NULL);
+	g->nkeys--;
+	pn->gen++;
+	queue_rcu_work(pc5_wq, &k->free_work);
+}
+
+enum pc5sec_key_state pc5_key_state(struct pc5_key *k, s64 now)
+{
+	if (READ_ONCE(k->tx_exhausted))
+		return PC5SEC_KEY_EXHAUSTED;
+	if (now < k->not_before)
+		return PC5SEC_KEY_PENDING;
+	if (now >= k->soft_expires)
+		return PC5SEC_KEY_SOFT_EXPIRED;
+	return PC5SEC_KEY_ACTIVE;
+}
+
+/* Makes the lifetime worker run at @when (CLOCK_REALTIME s) or earlier. */
+void pc5_lifetime_schedule(struct pc5_net *pn, s64 when)
+{
+	s64 delta;
+
+	lockdep_assert_held(&pn->lock);
+	if (when >= pn->lifetime_next)
+		return;
+	pn->lifetime_next = when;
+	delta = clamp_t(s64, when - ktime_get_real_seconds(), 0, 24 * 3600);
+	/* One jiffy more: waking before the second turns would spin. */
+	mod_delayed_work(pc5_wq, &pn->lifetime_work, delta * HZ + 1);
+}
+
+void pc5_lifetime_work(struct work_struct *work)
+{
+	struct pc5_net *pn = container_of(to_delayed_work(work), struct pc5_net,
+					  lifetime_work);
+	s64 now = ktime_get_real_seconds(), next = S64_MAX;
+	struct pc5_group *g;
+	struct pc5_key *k;
+	unsigned int bkt, i;
+
+	mutex_lock(&pn->lock);
+	pn->lifetime_next = S64_MAX;
+	hash_for_each(pn->groups, bkt, g, node) {
+		for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
+			k = rcu_dereference_protected(g->keys[i],
+						      lockdep_is_held(&pn->lock));
+			if (!k)
+				continue;
+			if (k->expires <= now) {
+				pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_EXPIRED_NTF,
+						  GFP_KERNEL);
+				pc5_key_remove(pn, g, i);
+				continue;
+			}
+			if (!k->soft_notified && k->soft_expires <= now) {
+				k->soft_notified = true;
+				pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_SOFT_EXPIRED_NTF,
+						  GFP_KERNEL);
+			}
+			next = min(next, pc5_key_next_event(k));
+		}
+	}
+	if (next != S64_MAX)
+		pc5_lifetime_schedule(pn, next);
+	mutex_unlock(&pn->lock);
+}
