@@ -187,16 +187,17 @@ void pc5_lifetime_work(struct work_struct *work)
 						      lockdep_is_held(&pn->lock));
 			if (!k)
 				continue;
+			/* Both may be due: the soft expiry is announced first. */
+			if (!k->soft_notified && k->soft_expires <= now) {
+				k->soft_notified = true;
+				pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_SOFT_EXPIRED_NTF,
+						  GFP_KERNEL);
+			}
 			if (k->expires <= now) {
 				pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_EXPIRED_NTF,
 						  GFP_KERNEL);
 				pc5_key_remove(pn, g, i);
 				continue;
-			}
-			if (!k->soft_notified && k->soft_expires <= now) {
-				k->soft_notified = true;
-				pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_SOFT_EXPIRED_NTF,
-						  GFP_KERNEL);
 			}
 			next = min(next, pc5_key_next_event(k));
 		}

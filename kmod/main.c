@@ -57,6 +57,10 @@ static int __init pc5_mod_init(void)
 
 	BUILD_BUG_ON(sizeof(struct pc5sec_hdr) != PC5SEC_HDR_LEN);
 
+	err = pc5_kdf_selftest();
+	if (err)
+		return err;
+
 	pc5_wq = alloc_workqueue("pc5sec", 0, 0);
 	if (!pc5_wq)
 		return -ENOMEM;

@@ -516,7 +516,7 @@ static int pc5_nl_key_check(struct genl_info *info, struct nlattr **tb,
 		NL_SET_ERR_MSG(info->extack, "not-before must come before the expiry");
 		return -EINVAL;
 	}
-	if (k->soft_expires > k->expires) {
+	if (tb[PC5SEC_KEY_A_SOFT_EXPIRES] && k->soft_expires > k->expires) {
 		NL_SET_ERR_MSG(info->extack, "the soft expiry must not come after the expiry");
 		return -EINVAL;
 	}

@@ -48,6 +48,9 @@ struct pc5_hmac_key {
 };
 
 void pc5_hmac_key_init(struct pc5_hmac_key *hk, const u8 *key, unsigned int len);
+void pc5_kdf_pek(const struct pc5_hmac_key *pgk, u32 member_id, u16 ptk_id,
+		 u32 group_id, u8 alg_id, u8 pek[PC5SEC_PEK_LEN]);
+int pc5_kdf_selftest(void);
 
 /* A group key (PGK) and its transmit position. */
 struct pc5_key {

@@ -1,99 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pc5sec: configure 3GPP ProSe group security (the pc5sec kernel module).
+ * This file: global options, command dispatch and version.
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <libmnl/libmnl.h>
-#include <linux/genetlink.h>
 #include <linux/pc5sec.h>
 
-#define PROG_NAME "pc5sec"
-#define PC5SEC_TOOL_VERSION "0.1"
+#include "nl.h"
+#include "pc5sec.h"
 
-struct family_info {
-	unsigned int id;
-	unsigned int version;
-};
+const char *state_dir = STATE_DIR_DEFAULT;
 
-static int family_attr_cb(const struct nlattr *attr, void *data)
+static bool is_help(const char *arg)
 {
-	struct family_info *fi = data;
-
-	switch (mnl_attr_get_type(attr)) {
-	case CTRL_ATTR_FAMILY_ID:
-		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
-			return MNL_CB_ERROR;
-		fi->id = mnl_attr_get_u16(attr);
-		break;
-	case CTRL_ATTR_VERSION:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return MNL_CB_ERROR;
-		fi->version = mnl_attr_get_u32(attr);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int family_cb(const struct nlmsghdr *nlh, void *data)
-{
-	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr), family_attr_cb, data);
-}
-
-/* Resolves the pc5sec family in the caller's network namespace. */
-static int resolve_family(struct family_info *fi)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl;
-	struct genlmsghdr *genl;
-	struct nlmsghdr *nlh;
-	unsigned int seq = time(NULL), portid;
-	int ret;
-
-	nl = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = GENL_ID_CTRL;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
-	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
-	genl->cmd = CTRL_CMD_GETFAMILY;
-	genl->version = 1;
-	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, PC5SEC_GENL_NAME);
-
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	memset(fi, 0, sizeof(*fi));
-	do {
-		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (ret <= 0) {
-			ret = -errno;
-			break;
-		}
-		ret = mnl_cb_run(buf, ret, seq, portid, family_cb, fi);
-	} while (ret > 0);
-	if (ret < 0)
-		ret = -errno;
-out:
-	if (nl)
-		mnl_socket_close(nl);
-	return ret;
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h") ||
+	       !strcmp(arg, "help");
 }
 
 static int cmd_version(int argc, char *argv[])
 {
-	struct family_info fi;
+	struct nl nl;
 	int ret;
 
 	(void)argv;
@@ -103,7 +33,7 @@ static int cmd_version(int argc, char *argv[])
 	}
 	printf("pc5sec tool %s, uapi family version %d\n",
 	       PC5SEC_TOOL_VERSION, PC5SEC_GENL_VERSION);
-	ret = resolve_family(&fi);
+	ret = nl_open(&nl);
 	if (ret < 0) {
 		fprintf(stderr, "%s: kernel family %s not available: %s%s\n",
 			PROG_NAME, PC5SEC_GENL_NAME, strerror(-ret),
@@ -111,54 +41,137 @@ static int cmd_version(int argc, char *argv[])
 		return 1;
 	}
 	printf("kernel family %s version %u, id %u\n",
-	       PC5SEC_GENL_NAME, fi.version, fi.id);
+	       PC5SEC_GENL_NAME, nl.version, nl.family);
+	nl_close(&nl);
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char *argv[]);
-	const char *description;
-} subcommands[] = {
-	{ "version", cmd_version, "Shows the tool version and the kernel family it finds" },
+static const struct cmd commands[] = {
+	{ "group", cmd_group, "Adds, changes and removes ProSe groups",
+	  NULL, NULL },
+	{ "key", cmd_key, "Installs and removes group keys (PGKs)",
+	  NULL, NULL },
+	{ "show", cmd_show, "Shows the groups, their keys and statistics",
+	  "show [ADDR] [-s|--stats] [-j|--json]",
+	  "Shows every group, or the group ADDR, with its keys. -s adds the\n"
+	  "statistics of each group and key and of the network namespace; -j prints\n"
+	  "one JSON object instead of text (schema in pc5sec(8)).\n" },
+	{ "monitor", cmd_monitor, "Prints group and key events as they happen",
+	  "monitor [-j|--json] [--renew]",
+	  "Prints one line per event (a JSON object per line with -j) until killed.\n"
+	  "--renew extends a key's tx PTK ID reservation from the state directory\n"
+	  "by 64 PTK IDs when the kernel reports it running low or exhausted.\n" },
+	{ "genkey", cmd_genkey, "Generates a random PGK",
+	  "genkey",
+	  "Prints a random 256-bit PGK as 64 hex digits, for key add's key-file.\n" },
+	{ "flush", cmd_flush, "Removes every group",
+	  "flush",
+	  "Removes every group of the network namespace, with its keys.\n" },
+	{ "version", cmd_version, "Shows the tool version and the kernel family it finds",
+	  "version",
+	  "Shows the tool version and the pc5sec generic netlink family's version.\n" },
 };
 
-static void show_usage(FILE *f)
+static void usage(FILE *f, const char *prefix, const struct cmd *cmds,
+		  size_t n)
 {
 	size_t i;
 
-	fprintf(f, "Usage: %s <cmd> [<args>]\n\nAvailable subcommands:\n", PROG_NAME);
-	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(f, "  %-10s %s\n", subcommands[i].name, subcommands[i].description);
-	fprintf(f, "\n'%s <cmd> --help' describes a subcommand.\n", PROG_NAME);
+	fprintf(f, "Usage: %s %s%s<command> [<args>]\n",
+		PROG_NAME, *prefix ? "" : "[--state-dir DIR] ", prefix);
+	if (!*prefix)
+		fprintf(f, "       %s [--state-dir DIR] -b FILE|-\n", PROG_NAME);
+	fprintf(f, "\nAvailable commands:\n");
+	for (i = 0; i < n; i++)
+		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].desc);
+	fprintf(f, "\n'%s %s<command> --help' describes a command.\n",
+		PROG_NAME, prefix);
 }
 
-int main(int argc, char *argv[])
+int dispatch(const char *prefix, const struct cmd *cmds, size_t n,
+	     int argc, char *argv[])
 {
 	size_t i;
 
 	if (argc < 2) {
-		show_usage(stderr);
+		usage(stderr, prefix, cmds, n);
 		return 1;
 	}
-	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
-	    !strcmp(argv[1], "-h")) {
-		show_usage(stdout);
+	if (is_help(argv[1])) {
+		usage(stdout, prefix, cmds, n);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version"))
-		argv[1] = "version";
-	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
-		if (strcmp(argv[1], subcommands[i].name))
+	for (i = 0; i < n; i++) {
+		if (strcmp(argv[1], cmds[i].name))
 			continue;
-		if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-			printf("Usage: %s %s\n  %s\n", PROG_NAME, subcommands[i].name,
-			       subcommands[i].description);
+		if (cmds[i].synopsis && argc > 2 && is_help(argv[2])) {
+			printf("Usage: %s %s\n\n%s", PROG_NAME, cmds[i].synopsis,
+			       cmds[i].help);
 			return 0;
 		}
-		return subcommands[i].fn(argc - 1, argv + 1);
+		return cmds[i].fn(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "%s: invalid subcommand '%s'\n", PROG_NAME, argv[1]);
-	show_usage(stderr);
+	fprintf(stderr, "%s: unknown command '%s%s'\n", PROG_NAME, prefix,
+		argv[1]);
+	usage(stderr, prefix, cmds, n);
 	return 1;
+}
+
+int run_command(int argc, char *argv[])
+{
+	return dispatch("", commands, ARRAY_SIZE(commands), argc, argv);
+}
+
+static void shift(int *argc, char ***argv, int n)
+{
+	(*argv)[n] = (*argv)[0];
+	*argv += n;
+	*argc -= n;
+}
+
+/* Takes "--state-dir DIR", "--state-dir=DIR" and "-b FILE" */
+static int global_options(int *argc, char ***argv, const char **batch)
+{
+	char **av;
+
+	while (*argc > 1) {
+		av = *argv;
+		if (!strncmp(av[1], "--state-dir=", 12) && av[1][12]) {
+			state_dir = av[1] + 12;
+			shift(argc, argv, 1);
+		} else if (!strcmp(av[1], "--state-dir") && *argc > 2 && *av[2]) {
+			state_dir = av[2];
+			shift(argc, argv, 2);
+		} else if ((!strcmp(av[1], "-b") || !strcmp(av[1], "--batch")) &&
+			   *argc > 2) {
+			*batch = av[2];
+			shift(argc, argv, 2);
+		} else if (!strncmp(av[1], "--state-dir", 11) ||
+			   !strcmp(av[1], "-b") || !strcmp(av[1], "--batch")) {
+			fprintf(stderr, "%s: %s needs a %s\n", PROG_NAME, av[1],
+				av[1][1] == '-' && av[1][2] == 's' ? "directory" : "file");
+			return -1;
+		} else {
+			break;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	const char *batch = NULL;
+
+	if (global_options(&argc, &argv, &batch))
+		return 1;
+	if (batch && argc > 1) {
+		fprintf(stderr, "%s: -b takes its commands from the file only\n",
+			PROG_NAME);
+		return 1;
+	}
+	if (batch)
+		return run_batch(batch);
+	if (argc > 1 && !strcmp(argv[1], "--version"))
+		argv[1] = "version";
+	return run_command(argc, argv);
 }
