@@ -5,6 +5,7 @@
 #                       or KERNEL=6.12)
 # make check-debug      the same on a KASAN/lockdep/kmemleak kernel
 # make vm-run CMD=...   a command in the test VM [SHARE=dir] [KERNEL=...]
+# make demo             three UEs, one protected group, in the test VM
 # make deps             install what is missing (Debian packages)
 # make style | sparse   checkpatch --strict, sparse
 #
@@ -75,7 +76,8 @@ vm-run-boot: deps
 	@$(VM) -m run -c '$(subst ','\'',$(CMD))' $(if $(SHARE),-s "$(SHARE)"); echo $$? >$(STATUS)
 
 demo: deps
-	@echo "make demo arrives with the datapath; see README.md" >&2; exit 1
+	@$(VM_BUILD)
+	@$(VM) -m run -s demo -c "bash /mnt/share/demo.sh"
 
 CHECKPATCH_DIR := $(or $(PC5SEC_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/pc5sec)/checkpatch
 $(CHECKPATCH_DIR)/checkpatch.pl:

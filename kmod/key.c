@@ -6,6 +6,7 @@
  */
 
 #include <linux/crypto.h>
+#include <linux/hashtable.h>
 #include <linux/netlink.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
@@ -48,6 +49,8 @@ int pc5_suite_check(u8 suite, struct netlink_ext_ack *extack, const struct nlatt
 	return 0;
 }
 
+static void pc5_key_free_work(struct work_struct *work);
+
 /* A key without its PGK yet: pc5_hmac_key_init() takes it. */
 struct pc5_key *pc5_key_create(void)
 {
@@ -62,12 +65,18 @@ struct pc5_key *pc5_key_create(void)
 		return NULL;
 	}
 	spin_lock_init(&k->tx_lock);
+	spin_lock_init(&k->rx_lock);
+	hash_init(k->senders);
+	skb_queue_head_init(&k->pending);
+	INIT_WORK(&k->work, pc5_key_work);
+	INIT_RCU_WORK(&k->free_work, pc5_key_free_work);
 	return k;
 }
 
 /* Frees a key no RCU reader can see any more, wiping what it derived from its PGK. */
 void pc5_key_free(struct pc5_key *k)
 {
+	pc5_key_free_senders(k);
 	free_percpu(k->stats);
 	kfree_sensitive(k);
 }
@@ -113,8 +122,13 @@ static s64 pc5_key_next_event(const struct pc5_key *k)
 	return k->soft_notified ? k->expires : min(k->soft_expires, k->expires);
 }
 
+/*
+ * Installs a key, with the SA of its first tx PTK ID made now; the next
+ * one is made by its worker. Under pc5_net.lock.
+ */
 int pc5_key_install(struct pc5_net *pn, struct pc5_group *g, struct pc5_key *k)
 {
+	struct pc5_sa *sa;
 	unsigned int i;
 
 	lockdep_assert_held(&pn->lock);
@@ -125,12 +139,21 @@ int pc5_key_install(struct pc5_net *pn, struct pc5_group *g, struct pc5_key *k)
 	if (i == PC5SEC_MAX_KEYS)
 		return -ENOSPC;
 
+	k->pn = pn;
+	k->group_id = g->group_id;
+	k->member_id = g->member_id;
+	k->bearer = g->bearer;
+	k->tx_ptk_first = k->tx_ptk_id;
+	sa = pc5_sa_create(k, k->member_id, k->tx_ptk_id);
+	if (!sa)
+		return -ENOMEM;
+	RCU_INIT_POINTER(k->tx_sa, sa);
 	k->install_seq = ++g->key_seq;
-	INIT_RCU_WORK(&k->free_work, pc5_key_free_work);
 	rcu_assign_pointer(g->keys[i], k);
 	g->nkeys++;
 	pn->gen++;
 	pc5_lifetime_schedule(pn, pc5_key_next_event(k));
+	queue_work(pc5_wq, &k->work);
 	return 0;
 }
 

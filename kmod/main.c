@@ -7,7 +7,10 @@
  */
 
 #include <linux/module.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/genetlink.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "pc5sec.h"
 
@@ -15,12 +18,35 @@ bool pc5_allow_null;
 module_param_named(allow_null, pc5_allow_null, bool, 0644);
 MODULE_PARM_DESC(allow_null, "Allow keys with suite eea0, which sends in clear (testing only)");
 
+unsigned int pc5_proto __read_mostly = PC5SEC_PROTO_DEFAULT;
+module_param_named(proto, pc5_proto, uint, 0444);
+MODULE_PARM_DESC(proto, "IP protocol number of protected datagrams (default 253)");
+
 unsigned int pc5_net_id __read_mostly;
+
+/*
+ * Egress last, after every other LOCAL_OUT hook, before routing's output
+ * and fragmentation; ingress last at LOCAL_IN, after reassembly. Being
+ * last, a hook that delivers a datagram itself (GSO segments, datagrams
+ * that waited for an SA) skips no other hook.
+ */
+static const struct nf_hook_ops pc5_hooks[] = {
+	{ .hook = pc5_tx_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_OUT,
+	  .priority = NF_IP_PRI_LAST },
+	{ .hook = pc5_rx_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_IN,
+	  .priority = NF_IP_PRI_LAST },
+	{ .hook = pc5_tx_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_OUT,
+	  .priority = NF_IP6_PRI_LAST },
+	{ .hook = pc5_rx_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_IN,
+	  .priority = NF_IP6_PRI_LAST },
+};
+
 struct workqueue_struct *pc5_wq;
 
 static int __net_init pc5_net_init(struct net *net)
 {
 	struct pc5_net *pn = pc5_net(net);
+	int err;
 
 	pn->stats = pc5_stats_alloc();
 	if (!pn->stats)
@@ -30,13 +56,29 @@ static int __net_init pc5_net_init(struct net *net)
 	hash_init(pn->groups);
 	INIT_DELAYED_WORK(&pn->lifetime_work, pc5_lifetime_work);
 	pn->lifetime_next = S64_MAX;
+
+	/* IPv6 reaches LOCAL_IN before its reassembly: have it done earlier. */
+	err = nf_defrag_ipv6_enable(net);
+	if (err)
+		goto err_defrag;
+	err = nf_register_net_hooks(net, pc5_hooks, ARRAY_SIZE(pc5_hooks));
+	if (err)
+		goto err_hooks;
 	return 0;
+
+err_hooks:
+	nf_defrag_ipv6_disable(net);
+err_defrag:
+	free_percpu(pn->stats);
+	return err;
 }
 
 static void __net_exit pc5_net_exit(struct net *net)
 {
 	struct pc5_net *pn = pc5_net(net);
 
+	nf_unregister_net_hooks(net, pc5_hooks, ARRAY_SIZE(pc5_hooks));
+	nf_defrag_ipv6_disable(net);
 	mutex_lock(&pn->lock);
 	pc5_groups_flush(pn, false);
 	mutex_unlock(&pn->lock);
@@ -56,6 +98,12 @@ static int __init pc5_mod_init(void)
 	int err;
 
 	BUILD_BUG_ON(sizeof(struct pc5sec_hdr) != PC5SEC_HDR_LEN);
+	BUILD_BUG_ON(sizeof(struct pc5_rx_cb) > sizeof_field(struct sk_buff, cb));
+
+	if (!pc5_proto || pc5_proto > 255) {
+		pr_err("proto=%u is not an IP protocol number\n", pc5_proto);
+		return -EINVAL;
+	}
 
 	err = pc5_kdf_selftest();
 	if (err)

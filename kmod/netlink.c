@@ -303,6 +303,38 @@ void pc5_nl_notify_key(struct pc5_net *pn, struct pc5_group *g,
 	pc5_nl_multicast(pn, skb, gfp);
 }
 
+/* Datapath events: the group, and a PGK index and sender where they apply. */
+void pc5_nl_notify_datapath(struct pc5_net *pn, struct pc5_group *g, u8 cmd,
+			    int index, u32 sender_id)
+{
+	struct nlattr *nest;
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&pc5_family, pn->net, 0))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &pc5_family, 0, cmd);
+	if (!hdr || pc5_nl_put_addr(skb, &g->addr) ||
+	    nla_put_u32(skb, PC5SEC_A_MEMBER_ID, g->member_id))
+		goto free;
+	if (index >= 0) {
+		if (nla_put_u32(skb, PC5SEC_A_SENDER_ID, sender_id))
+			goto free;
+		nest = nla_nest_start(skb, PC5SEC_A_KEY);
+		if (!nest || nla_put_u8(skb, PC5SEC_KEY_A_INDEX, index))
+			goto free;
+		nla_nest_end(skb, nest);
+	}
+	genlmsg_end(skb, hdr);
+	pc5_nl_multicast(pn, skb, GFP_ATOMIC);
+	return;
+free:
+	nlmsg_free(skb);
+}
+
 static int pc5_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pc5_net *pn = pc5_nl_net(info);
@@ -569,8 +601,12 @@ static int pc5_nl_key_new(struct sk_buff *skb, struct genl_info *info)
 		goto unlock;
 	}
 	err = pc5_key_install(pn, g, k);
-	if (err) {
+	if (err == -ENOSPC) {
 		NL_SET_ERR_MSG(info->extack, "a group holds at most 16 keys");
+		goto unlock;
+	}
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "cannot set up the key's cipher");
 		goto unlock;
 	}
 	pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_NEW, GFP_KERNEL);

@@ -5,12 +5,15 @@
 #include <linux/hashtable.h>
 #include <linux/in6.h>
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/skbuff.h>
 #include <linux/netlink.h>
 #include <linux/percpu.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
 #include <crypto/sha2.h>
+#include <net/ip.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -52,7 +55,37 @@ void pc5_kdf_pek(const struct pc5_hmac_key *pgk, u32 member_id, u16 ptk_id,
 		 u32 group_id, u8 alg_id, u8 pek[PC5SEC_PEK_LEN]);
 int pc5_kdf_selftest(void);
 
-/* A group key (PGK) and its transmit position. */
+/* A security association: one PEK, in a transform of its suite's cipher. */
+struct pc5_sa {
+	u16 ptk_id;
+	u8 suite;
+	struct crypto_aead *aead;	/* AEAD suites */
+	struct crypto_skcipher *skc;	/* the others but eea0 */
+	struct rcu_work free_work;
+};
+
+/*
+ * A sender seen on a key: its replay window over PTK ID || counter, and
+ * the SAs of its current and next PTK ID. A key keeps at most
+ * PC5_MAX_SENDERS; datagrams from more are dropped and counted.
+ */
+#define PC5_MAX_SENDERS 256
+#define PC5_MAX_PENDING 64	/* datagrams a key holds while SAs are made */
+
+struct pc5_sender {
+	struct hlist_node node;		/* pc5_key.senders, under rx_lock */
+	u32 member_id;
+	struct pc5_sa __rcu *sa[2];
+	u32 wanted_ptk;			/* an SA the worker should make, or U32_MAX */
+
+	spinlock_t lock;		/* the replay window */
+	bool started;
+	u32 top;			/* highest sequence accepted */
+	unsigned long seen[BITS_TO_LONGS(PC5SEC_REPLAY_WINDOW_MAX)];
+	struct rcu_head rcu;
+};
+
+/* A group key (PGK): its transmit position and the senders received with it. */
 struct pc5_key {
 	u32 pgk_id;
 	u8 index;
@@ -63,12 +96,27 @@ struct pc5_key {
 	u64 install_seq;		/* ties in tx key choice: latest wins */
 	bool soft_notified;
 
+	/* Of its group, for the key schedule: set when installed. */
+	u32 group_id;
+	u32 member_id;
+	u8 bearer;
+
 	spinlock_t tx_lock;		/* the tx position below */
+	u16 tx_ptk_first;
 	u16 tx_ptk_id;
 	u16 tx_counter;			/* last counter sent, 0: none yet */
 	u16 tx_ptk_limit;
 	bool tx_exhausted;
 	bool tx_low_notified;
+	struct pc5_sa __rcu *tx_sa;	/* of tx_ptk_id */
+	struct pc5_sa *tx_next;		/* of tx_ptk_id + 1, once made */
+
+	spinlock_t rx_lock;		/* senders (changes) and pending */
+	DECLARE_HASHTABLE(senders, 5);
+	unsigned int nsenders;
+	struct sk_buff_head pending;	/* datagrams waiting for an SA */
+	struct work_struct work;	/* makes SAs: tx next, and for pending */
+	struct pc5_net *pn;
 
 	struct pc5_stats __percpu *stats;
 	struct pc5_hmac_key pgk;
@@ -115,6 +163,7 @@ struct pc5_net {
 
 	struct delayed_work lifetime_work;
 	s64 lifetime_next;		/* when lifetime_work is due */
+	unsigned long event_ratelimit;	/* jiffies of the last datapath event */
 };
 
 extern unsigned int pc5_net_id;
@@ -145,11 +194,50 @@ enum pc5sec_key_state pc5_key_state(struct pc5_key *k, s64 now);
 void pc5_lifetime_schedule(struct pc5_net *pn, s64 when);
 void pc5_lifetime_work(struct work_struct *work);
 
+/* crypto.c */
+const char *pc5_suite_alg(u8 suite);
+unsigned int pc5_suite_icv_len(u8 suite);
+struct pc5_sa *pc5_sa_create(const struct pc5_key *k, u32 member_id, u16 ptk_id);
+void pc5_sa_free(struct pc5_sa *sa);
+void pc5_sa_put_rcu(struct pc5_sa *sa);
+int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
+		 unsigned int len, u32 count, u8 bearer, const u8 *aad,
+		 unsigned int aad_len, int nfrags, bool encrypt);
+
+/*
+ * What a datagram waiting for an SA keeps in skb->cb, after the IP layer's
+ * own control block, which its delivery still needs.
+ */
+struct pc5_rx_cb {
+	union {
+		struct inet_skb_parm h4;
+		struct inet6_skb_parm h6;
+	} header;
+	int (*okfn)(struct net *net, struct sock *sk, struct sk_buff *skb);
+	u8 pf;
+};
+
+#define PC5_RX_CB(skb) ((struct pc5_rx_cb *)(skb)->cb)
+
+/* send.c, receive.c */
+extern unsigned int pc5_proto;
+bool pc5_is_membership(struct sk_buff *skb, u8 proto, unsigned int off);
+int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int *nhoff);
+unsigned int pc5_tx_hook(void *priv, struct sk_buff *skb,
+			 const struct nf_hook_state *state);
+unsigned int pc5_rx_hook(void *priv, struct sk_buff *skb,
+			 const struct nf_hook_state *state);
+void pc5_key_work(struct work_struct *work);
+void pc5_key_free_senders(struct pc5_key *k);
+bool pc5_event_allowed(struct pc5_net *pn);
+
 /* netlink.c */
 int pc5_netlink_init(void);
 void pc5_netlink_exit(void);
 void pc5_nl_notify_group(struct pc5_net *pn, struct pc5_group *g, u8 cmd);
 void pc5_nl_notify_key(struct pc5_net *pn, struct pc5_group *g,
 		       struct pc5_key *k, u8 cmd, gfp_t gfp);
+void pc5_nl_notify_datapath(struct pc5_net *pn, struct pc5_group *g, u8 cmd,
+			    int index, u32 sender_id);
 
 #endif /* _PC5SEC_H */

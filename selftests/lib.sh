@@ -49,11 +49,12 @@ ktap_skip() {
 # ktap_result DESC CMD...: runs CMD, reports ok or not ok. CMD's output is
 # kept as "# " comments so that a failure explains itself.
 ktap_result() {
-	local desc=$1 out rc
+	local desc=$1 out rc start=$SECONDS
 	shift
 	out=$("$@" 2>&1)
 	rc=$?
 	[ -n "$out" ] && printf '%s\n' "$out" | sed 's/^/# /'
+	[ $((SECONDS - start)) -ge 5 ] && echo "# ($((SECONDS - start)) s)"
 	if [ "$rc" = 0 ]; then
 		ktap_ok "$desc"
 	else

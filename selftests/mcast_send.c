@@ -40,7 +40,7 @@ static void usage(FILE *f, int status)
 {
 	fprintf(f,
 		"usage: mcast_send [-6] -g GROUP -p PORT [-i IFNAME] [-s SIZE] [-n COUNT]\n"
-		"                  [-G GSO_SIZE] [-t TTL] [-l 0|1] [-r PPS] [-S SEED] [-d DATAFILE]\n"
+		"                  [-G GSO_SIZE] [-t TTL] [-l 0|1] [-r PPS] [-S SEED] [-d DATAFILE] [-E]\n"
 		"  -6           GROUP is an IPv6 address\n"
 		"  -g GROUP     multicast group to send to\n"
 		"  -p PORT      UDP destination port\n"
@@ -56,6 +56,7 @@ static void usage(FILE *f, int status)
 		"  -S SEED      payload seed (default 0x%08x)\n"
 		"  -d DATAFILE  send the file's bytes verbatim as every payload\n"
 		"               (not with -G)\n"
+		"  -E           IPv6: add a Destination Options header (8 octets, PadN)\n"
 		"Prints 'sent N datagrams B bytes'.\n", MAX_SIZE, DEFAULT_SEED);
 	exit(status);
 }
@@ -171,12 +172,12 @@ int main(int argc, char **argv)
 	uint64_t sent = 0, bytes = 0;
 	struct timespec start;
 	unsigned int ifindex = 0;
-	int v6 = 0, port = -1;
+	int v6 = 0, port = -1, dstopts = 0;
 	socklen_t salen;
 	int fd, c, val;
 
 	opterr = 0;
-	while ((c = getopt(argc, argv, "6g:p:i:s:n:G:t:l:r:S:d:h")) != -1) {
+	while ((c = getopt(argc, argv, "6g:p:i:s:n:G:t:l:r:S:d:Eh")) != -1) {
 		switch (c) {
 		case '6': v6 = 1; break;
 		case 'g': group = optarg; break;
@@ -194,6 +195,7 @@ int main(int argc, char **argv)
 		case 'r': pps = parse_num(optarg, ULONG_MAX, 10, "rate"); break;
 		case 'S': seed = parse_num(optarg, UINT32_MAX, 0, "seed"); break;
 		case 'd': datafile = optarg; break;
+		case 'E': dstopts = 1; break;
 		case 'h': usage(stdout, 0); break;
 		default:
 			warnx("bad option or missing argument: -%c", optopt);
@@ -248,6 +250,15 @@ int main(int argc, char **argv)
 
 		if (setsockopt(fd, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)))
 			err(1, "setsockopt IP_MULTICAST_IF %s", ifname);
+	}
+	if (dstopts) {
+		/* next header (set by the kernel), length 0, PadN of 4 octets */
+		static const uint8_t opts[8] = { 0, 0, 1, 4, 0, 0, 0, 0 };
+
+		if (!v6)
+			errx(2, "-E needs -6");
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_DSTOPTS, opts, sizeof(opts)))
+			err(1, "setsockopt IPV6_DSTOPTS");
 	}
 	if (gso) {
 		val = gso;

@@ -28,8 +28,11 @@ while getopts "k:m:c:s:t:T:" opt; do
 	*) exit 2 ;;
 	esac
 done
+# The debug kernel (KASAN, lockdep) runs the same tests several times slower.
+slow=1
+[ "$lane" = debug ] && slow=4
 case "$mode" in
-check) timeout=${timeout:-900} ;;
+check) timeout=${timeout:-$((900 * slow))} ;;
 run) timeout=${timeout:-1200} ;;
 *) echo "vm.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
@@ -39,8 +42,10 @@ ko=$top/build/$KRELEASE/kmod/pc5sec.ko
 [ -f "$ko" ] || { echo "vm.sh: $ko missing: build the module for KERNEL=$lane first" >&2; exit 1; }
 [ -x "$top/tools/pc5sec" ] || { echo "vm.sh: tools/pc5sec missing" >&2; exit 1; }
 
-work=$top/build/vm-$KRELEASE
-rm -rf "$work"
+# Each run its own directory: runs may overlap.
+mkdir -p "$top/build"
+work=$(mktemp -d "$top/build/vm-$KRELEASE.XXXXXX")
+trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc,dev,proc,sys,tmp,run,root,mnt/share,var}
 for d in bin sbin lib lib64; do ln -s "usr/$d" "$root/$d"; done
@@ -108,6 +113,7 @@ install -m 0755 "$top/selftests/qemu/init.sh" "$root/init"
 	printf 'MODE=%q\n' "$mode"
 	printf 'LANE=%q\n' "$lane"
 	printf 'CMD=%q\n' "$cmd"
+	printf 'TEST_TIMEOUT=%q\n' $((600 * slow))
 } >"$root/etc/pc5sec-vm.conf"
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$work/initramfs.gz"

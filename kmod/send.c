@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Egress: every datagram this host sends to a protected group is encrypted
+ * at LOCAL_OUT, after routing and before fragmentation, or dropped; none
+ * leaves in clear (spec sections 2, 4 and 5).
+ */
+
+#include <linux/icmpv6.h>
+#include <linux/igmp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netdevice.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+
+#include "pc5sec.h"
+#include "compat.h"
+
+/*
+ * The group-membership protocols pass in clear: IGMP, and MLD (ICMPv6
+ * 130, 131, 132, 143). @off is the upper-layer header's offset.
+ */
+bool pc5_is_membership(struct sk_buff *skb, u8 proto, unsigned int off)
+{
+	u8 type, *tp;
+
+	if (proto == IPPROTO_IGMP)
+		return true;
+	if (proto != IPPROTO_ICMPV6)
+		return false;
+	tp = skb_header_pointer(skb, off, sizeof(type), &type);
+	return tp && (*tp == ICMPV6_MGM_QUERY || *tp == ICMPV6_MGM_REPORT ||
+		      *tp == ICMPV6_MGM_REDUCTION || *tp == ICMPV6_MLD2_REPORT);
+}
+
+/*
+ * Where the IP header, with the IPv6 extension headers kept in clear, ends
+ * (*hlen), and the offset of the octet naming the next protocol (*nhoff).
+ * Returns that protocol, or -1 for a fragment or a malformed header.
+ */
+int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int *nhoff)
+{
+	struct ipv6_opt_hdr _oh, *oh;
+	unsigned int off;
+	u8 nexthdr;
+
+	if (!v6) {
+		*hlen = ip_hdrlen(skb);
+		*nhoff = offsetof(struct iphdr, protocol);
+		if (ip_is_fragment(ip_hdr(skb)))
+			return -1;
+		return ip_hdr(skb)->protocol;
+	}
+	nexthdr = ipv6_hdr(skb)->nexthdr;
+	*nhoff = offsetof(struct ipv6hdr, nexthdr);
+	off = sizeof(struct ipv6hdr);
+	while (nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING ||
+	       nexthdr == NEXTHDR_DEST) {
+		oh = skb_header_pointer(skb, off, sizeof(_oh), &_oh);
+		if (!oh)
+			return -1;
+		*nhoff = off;
+		nexthdr = oh->nexthdr;
+		off += ipv6_optlen(oh);
+	}
+	if (nexthdr == NEXTHDR_FRAGMENT || off > skb->len)
+		return -1;
+	*hlen = off;
+	return nexthdr;
+}
+
+/* The protected group @skb is sent to, if any; under RCU. */
+static struct pc5_group *pc5_tx_group(struct pc5_net *pn, struct sk_buff *skb, bool v6)
+{
+	struct pc5_addr addr = {};
+	struct pc5_group *g;
+
+	if (v6) {
+		if (!ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr))
+			return NULL;
+		addr.family = AF_INET6;
+		addr.v6 = ipv6_hdr(skb)->daddr;
+	} else {
+		if (!ipv4_is_multicast(ip_hdr(skb)->daddr))
+			return NULL;
+		addr.family = AF_INET;
+		addr.v4 = ip_hdr(skb)->daddr;
+	}
+	g = pc5_group_lookup(pn, &addr);
+	if (g && g->ifindex && skb_dst(skb) && skb_dst(skb)->dev->ifindex != g->ifindex)
+		return NULL;
+	return g;
+}
+
+/*
+ * Spec section 5: among the keys active now and not exhausted, the one with
+ * the latest not-before; on a tie, the most recently installed.
+ */
+static struct pc5_key *pc5_tx_key(struct pc5_group *g, s64 now)
+{
+	struct pc5_key *k, *best = NULL;
+	unsigned int i;
+
+	for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
+		k = rcu_dereference(g->keys[i]);
+		if (!k || now < k->not_before || now >= k->expires ||
+		    READ_ONCE(k->tx_exhausted))
+			continue;
+		if (!best || k->not_before > best->not_before ||
+		    (k->not_before == best->not_before && k->install_seq > best->install_seq))
+			best = k;
+	}
+	return best;
+}
+
+/* Has the key used 90% of its reserved PTK IDs? Under tx_lock. */
+static bool pc5_tx_low(struct pc5_key *k)
+{
+	u32 used = k->tx_ptk_id - k->tx_ptk_first + 1;
+	u32 all = k->tx_ptk_limit - k->tx_ptk_first + 1;
+
+	return used * 10 >= all * 9;
+}
+
+enum pc5_tx_seq {
+	PC5_TX_OK,
+	PC5_TX_EXHAUSTED,	/* the key cannot send any more */
+	PC5_TX_NOT_READY,	/* the next PTK ID's SA is not made yet */
+};
+
+/*
+ * Takes the key's next (PTK ID, counter): the counter runs 1..0xffff, then
+ * the PTK ID steps, up to the reserved limit (spec section 5). *sa is the
+ * SA to encrypt with, valid under RCU.
+ */
+static enum pc5_tx_seq pc5_tx_seq(struct pc5_group *g, struct pc5_key *k, u16 *ptk_id,
+				  u16 *counter, struct pc5_sa **sa)
+{
+	struct pc5_net *pn = k->pn;
+	struct pc5_sa *old = NULL;
+	bool low = false;
+
+	spin_lock_bh(&k->tx_lock);
+	if (k->tx_counter == PC5SEC_COUNTER_MAX) {
+		if (k->tx_ptk_id >= k->tx_ptk_limit) {
+			WRITE_ONCE(k->tx_exhausted, true);
+			spin_unlock_bh(&k->tx_lock);
+			pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_TX_EXHAUSTED_NTF, GFP_ATOMIC);
+			return PC5_TX_EXHAUSTED;
+		}
+		if (!k->tx_next) {
+			spin_unlock_bh(&k->tx_lock);
+			queue_work(pc5_wq, &k->work);
+			return PC5_TX_NOT_READY;
+		}
+		old = rcu_dereference_protected(k->tx_sa, lockdep_is_held(&k->tx_lock));
+		rcu_assign_pointer(k->tx_sa, k->tx_next);
+		k->tx_next = NULL;
+		k->tx_ptk_id++;
+		k->tx_counter = 0;
+		if (!k->tx_low_notified && pc5_tx_low(k)) {
+			k->tx_low_notified = true;
+			low = true;
+		}
+	}
+	k->tx_counter++;
+	*ptk_id = k->tx_ptk_id;
+	*counter = k->tx_counter;
+	*sa = rcu_dereference_protected(k->tx_sa, lockdep_is_held(&k->tx_lock));
+	spin_unlock_bh(&k->tx_lock);
+
+	if (old) {
+		pc5_sa_put_rcu(old);
+		queue_work(pc5_wq, &k->work);	/* the SA after this one */
+	}
+	if (low)
+		pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_TX_LOW_NTF, GFP_ATOMIC);
+	return PC5_TX_OK;
+}
+
+/* Protects one datagram in place; returns 0 or the statistic to drop it with. */
+static int pc5_tx_protect(struct pc5_net *pn, struct pc5_group *g, struct sk_buff *skb,
+			  bool v6)
+{
+	unsigned int hlen, nhoff, icv, plen, aad_len, i;
+	u8 aad[PC5SEC_HDR_LEN + 2 * sizeof(struct in6_addr)];
+	struct sk_buff *trailer;
+	struct pc5sec_hdr *hdr;
+	struct pc5_key *k;
+	struct pc5_sa *sa;
+	u16 ptk_id, counter;
+	int proto, nfrags;
+	s64 now;
+
+	proto = pc5_ip_layout(skb, v6, &hlen, &nhoff);
+	if (proto < 0)
+		return PC5SEC_STAT_TX_DROP_ERROR;
+	if (pc5_is_membership(skb, proto, hlen))
+		return 0;
+	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
+		return PC5SEC_STAT_TX_DROP_ERROR;
+
+	now = ktime_get_real_seconds();
+	for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
+		k = pc5_tx_key(g, now);
+		if (!k) {
+			if (pc5_event_allowed(pn))
+				pc5_nl_notify_datapath(pn, g, PC5SEC_CMD_NO_TX_KEY_NTF, -1, 0);
+			return PC5SEC_STAT_TX_DROP_NO_KEY;
+		}
+		switch (pc5_tx_seq(g, k, &ptk_id, &counter, &sa)) {
+		case PC5_TX_OK:
+			goto protect;
+		case PC5_TX_NOT_READY:
+			pc5_stats_add(k->stats, PC5SEC_STAT_TX_DROP_ERROR, 1);
+			return PC5SEC_STAT_TX_DROP_ERROR;
+		case PC5_TX_EXHAUSTED:
+			break;		/* another key may do */
+		}
+	}
+	return PC5SEC_STAT_TX_DROP_NO_KEY;
+
+protect:
+	icv = pc5_suite_icv_len(k->suite);
+	plen = skb->len - hlen;
+	if (skb->len + PC5SEC_HDR_LEN + icv > IP_MAX_MTU)
+		goto err;
+	if (skb_cow_head(skb, PC5SEC_HDR_LEN))
+		goto err;
+	nfrags = skb_cow_data(skb, icv, &trailer);
+	if (nfrags < 0)
+		goto err;
+	if (icv)
+		pskb_put(skb, trailer, icv);
+
+	__skb_push(skb, PC5SEC_HDR_LEN);
+	memmove(skb->data, skb->data + PC5SEC_HDR_LEN, hlen);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, hlen);
+	hdr = (struct pc5sec_hdr *)(skb->data + hlen);
+	hdr->ver_suite = PC5SEC_HDR_VER_SUITE(PC5SEC_WIRE_VERSION, k->suite);
+	hdr->next_hdr = proto;
+	hdr->pgk_index = k->index;
+	hdr->member_id[0] = g->member_id >> 16;
+	hdr->member_id[1] = g->member_id >> 8;
+	hdr->member_id[2] = g->member_id;
+	hdr->ptk_id = htons(ptk_id);
+	hdr->counter = htons(counter);
+	skb->data[nhoff] = pc5_proto;
+
+	memcpy(aad, hdr, PC5SEC_HDR_LEN);
+	if (v6) {
+		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
+		memcpy(aad + PC5SEC_HDR_LEN, &ipv6_hdr(skb)->saddr, 2 * sizeof(struct in6_addr));
+		aad_len = PC5SEC_HDR_LEN + 2 * sizeof(struct in6_addr);
+	} else {
+		ip_hdr(skb)->tot_len = htons(skb->len);
+		ip_send_check(ip_hdr(skb));
+		memcpy(aad + PC5SEC_HDR_LEN, &ip_hdr(skb)->saddr, 2 * sizeof(__be32));
+		aad_len = PC5SEC_HDR_LEN + 2 * sizeof(__be32);
+	}
+
+	if (pc5_sa_crypt(sa, skb, hlen + PC5SEC_HDR_LEN, plen, (u32)ptk_id << 16 | counter,
+			 k->bearer, aad, aad_len, nfrags, true))
+		goto err;
+	skb->ip_summed = CHECKSUM_NONE;
+	pc5_stats_add(k->stats, PC5SEC_STAT_TX_PACKETS, 1);
+	pc5_stats_add(k->stats, PC5SEC_STAT_TX_BYTES, plen);
+	pc5_stats_add(g->stats, PC5SEC_STAT_TX_PACKETS, 1);
+	pc5_stats_add(g->stats, PC5SEC_STAT_TX_BYTES, plen);
+	return 0;
+err:
+	pc5_stats_add(k->stats, PC5SEC_STAT_TX_DROP_ERROR, 1);
+	return PC5SEC_STAT_TX_DROP_ERROR;
+}
+
+/* Sends @skb on, protected, or drops it. Consumes it. */
+static void pc5_tx_one(struct pc5_net *pn, struct pc5_group *g, struct sk_buff *skb,
+		       bool v6, const struct nf_hook_state *state)
+{
+	int drop = pc5_tx_protect(pn, g, skb, v6);
+
+	if (drop) {
+		pc5_stats_add(g->stats, drop, 1);
+		kfree_skb(skb);
+		return;
+	}
+	state->okfn(state->net, state->sk, skb);
+}
+
+unsigned int pc5_tx_hook(void *priv, struct sk_buff *skb,
+			 const struct nf_hook_state *state)
+{
+	bool v6 = state->pf == NFPROTO_IPV6;
+	struct pc5_net *pn = pc5_net(state->net);
+	struct sk_buff *segs, *seg, *next;
+	struct pc5_group *g;
+	int drop;
+
+	g = pc5_tx_group(pn, skb, v6);
+	if (!g)
+		return NF_ACCEPT;
+
+	if (!skb_is_gso(skb)) {
+		drop = pc5_tx_protect(pn, g, skb, v6);
+		if (!drop)
+			return NF_ACCEPT;
+		pc5_stats_add(g->stats, drop, 1);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+
+	/* Whole datagrams only: a GSO send is segmented first. */
+	segs = skb_gso_segment(skb, 0);
+	if (IS_ERR_OR_NULL(segs)) {
+		pc5_stats_add(g->stats, PC5SEC_STAT_TX_DROP_ERROR, 1);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	consume_skb(skb);
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		pc5_tx_one(pn, g, seg, v6, state);
+	}
+	return NF_STOLEN;
+}
