@@ -21,6 +21,7 @@ run() {
 	ue "$1" pc5sec --state-dir "$tmp/st$1" "${@:2}"
 }
 
+umask 077
 modprobe pc5sec || exit 1
 topo_create 3 || exit 1
 
@@ -30,7 +31,7 @@ echo "The ProSe Function gives each the group 239.5.5.5, Group ID 0x000123, its"
 echo "own Group Member ID, and a 256-bit PGK for the suite aes-gcm-128:"
 pc5sec genkey >"$tmp/pgk"
 for i in 1 2 3; do
-	run $i group add $G group-id 0x123 member-id 0x00000$i >/dev/null
+	run $i group add $G group-id 0x123 member-id 0x00000$i
 	run $i key add $G pgk-id 0x101 suite aes-gcm-128 key-file "$tmp/pgk" expires 1d
 done
 
@@ -38,7 +39,7 @@ say "ue1 sends 5 plain UDP datagrams to $G:$PORT; pc5sec encrypts them"
 for i in 2 3; do
 	ue $i mcast_recv -g $G -p $PORT -i eth0 -n 5 -x -R "$tmp/ready$i" >"$tmp/recv$i" &
 done
-ue 2 pkt_capture -i eth0 -P 253 -d $G -n 5 -T 5000 -R "$tmp/readyc" >"$tmp/wire" &
+ue 2 pkt_capture -i eth0 -P 253 -d $G -n 5 -T 5000 -R "$tmp/readyc" >"$tmp/wire" 2>/dev/null &
 for f in "$tmp/ready2" "$tmp/ready3" "$tmp/readyc"; do
 	wait_file "$f" >/dev/null
 done

@@ -621,6 +621,24 @@ out:
 	return err;
 }
 
+/* The group and the key the request names by PGK ID, under pc5_net.lock. */
+static struct pc5_key *pc5_nl_get_key(struct pc5_net *pn, struct genl_info *info,
+				      struct nlattr **tb, struct pc5_group **g,
+				      unsigned int *slot, int *err)
+{
+	struct pc5_key *k;
+
+	*g = pc5_nl_get_group(pn, info, err);
+	if (!*g)
+		return NULL;
+	k = pc5_key_find_id(*g, nla_get_u32(tb[PC5SEC_KEY_A_PGK_ID]), slot);
+	if (!k) {
+		NL_SET_ERR_MSG(info->extack, "no key with this PGK ID in the group");
+		*err = -ENOENT;
+	}
+	return k;
+}
+
 static int pc5_nl_key_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pc5_net *pn = pc5_nl_net(info);
@@ -650,15 +668,9 @@ static int pc5_nl_key_set(struct sk_buff *skb, struct genl_info *info)
 	limit = nla_get_u16(tb[PC5SEC_KEY_A_TX_PTK_ID_LIMIT]);
 
 	mutex_lock(&pn->lock);
-	g = pc5_nl_get_group(pn, info, &err);
-	if (!g)
+	k = pc5_nl_get_key(pn, info, tb, &g, NULL, &err);
+	if (!k)
 		goto unlock;
-	k = pc5_key_find_id(g, nla_get_u32(tb[PC5SEC_KEY_A_PGK_ID]), NULL);
-	if (!k) {
-		NL_SET_ERR_MSG(info->extack, "no key with this PGK ID in the group");
-		err = -ENOENT;
-		goto unlock;
-	}
 	spin_lock_bh(&k->tx_lock);
 	if (limit < k->tx_ptk_limit) {
 		err = -EINVAL;
@@ -668,10 +680,12 @@ static int pc5_nl_key_set(struct sk_buff *skb, struct genl_info *info)
 		WRITE_ONCE(k->tx_exhausted, false);
 	}
 	spin_unlock_bh(&k->tx_lock);
-	if (err)
+	if (err) {
 		NL_SET_ERR_MSG(info->extack, "the tx PTK ID limit can only be raised");
-	else
+	} else {
 		pn->gen++;
+		queue_work(pc5_wq, &k->work);	/* the SA of the next PTK ID */
+	}
 unlock:
 	mutex_unlock(&pn->lock);
 	return err;
@@ -684,7 +698,6 @@ static int pc5_nl_key_del(struct sk_buff *skb, struct genl_info *info)
 	struct pc5_group *g;
 	struct pc5_key *k;
 	unsigned int slot;
-	u32 pgk_id;
 	int err;
 
 	err = pc5_nl_parse_key(info, tb);
@@ -694,18 +707,11 @@ static int pc5_nl_key_del(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "PGK ID missing");
 		return -EINVAL;
 	}
-	pgk_id = nla_get_u32(tb[PC5SEC_KEY_A_PGK_ID]);
 
 	mutex_lock(&pn->lock);
-	g = pc5_nl_get_group(pn, info, &err);
-	if (!g)
+	k = pc5_nl_get_key(pn, info, tb, &g, &slot, &err);
+	if (!k)
 		goto unlock;
-	k = pc5_key_find_id(g, pgk_id, &slot);
-	if (!k) {
-		NL_SET_ERR_MSG(info->extack, "no key with this PGK ID in the group");
-		err = -ENOENT;
-		goto unlock;
-	}
 	pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_DEL, GFP_KERNEL);
 	pc5_key_remove(pn, g, slot);
 unlock:

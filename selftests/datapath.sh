@@ -142,7 +142,7 @@ printf '%s' "$MARKER" >"$tmp/marker"
 MARKER_HEX=$(od -An -tx1 "$tmp/marker" | tr -d ' \n')
 topo_create 3 || ktap_bail_out "cannot build the PC5 link"
 
-ktap_plan 26
+ktap_plan 27
 
 # --- per suite and IP version ------------------------------------------
 
@@ -494,6 +494,31 @@ drop_reasons() {
 }
 ktap_result "bad version, unknown PGK, suite mismatch, counter 0, no ciphertext: each counted" \
 	drop_reasons
+
+# Joining a protected group is announced in clear (spec section 1). IGMPv2
+# and MLDv1 address their reports to the group itself.
+membership() {
+	local g=239.8.9.7 g6=ff0e::8:7
+	ue 2 sysctl -qw net.ipv4.conf.eth0.force_igmp_version=2 \
+		net.ipv6.conf.eth0.force_mld_version=1 || return
+	provision $g aes-gcm-128 1 2 || return
+	provision $g6 aes-gcm-128 1 2 || return
+	cap_bg c 1 -P 2 -d $g -n 1 -T 4000 || return
+	recv_bg r2 2 $g -n 0 -T 300 || return
+	cap_wait c
+	recv_ok r2
+	grep -Eq '^in 0 .{48}16' "$tmp/c.cap" || fail "no IGMPv2 report in clear" || return
+	cap_bg c 1 -P 58 -d $g6 -n 1 -T 4000 || return
+	recv_bg r2 2 $g6 -n 0 -T 300 || return
+	cap_wait c
+	recv_ok r2
+	grep -Eq '^in 0 .{96}83' "$tmp/c.cap" || fail "no MLDv1 report in clear: $(cat "$tmp/c.cap")" ||
+		return
+	ue 2 sysctl -qw net.ipv4.conf.eth0.force_igmp_version=0 net.ipv6.conf.eth0.force_mld_version=0
+	unprovision $g
+	unprovision $g6
+}
+ktap_result "IGMP and MLD for a protected group pass in clear" membership
 
 # eea0 needs allow_null=1: then the header is there and the payload is not encrypted.
 null_suite() {
