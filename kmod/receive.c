@@ -129,10 +129,11 @@ enum pc5_rx_verdict {
  */
 static enum pc5_rx_verdict pc5_rx_unprotect(struct pc5_net *pn, struct pc5_group *g,
 					    struct sk_buff *skb, bool v6,
+					    unsigned int hlen, unsigned int nhoff,
 					    const struct nf_hook_state *state,
 					    bool deferred, int *stat)
 {
-	unsigned int hlen, nhoff, icv, plen, aad_len, thoff;
+	unsigned int icv, plen, aad_len, thoff, i;
 	u8 aad[PC5SEC_HDR_LEN + 2 * sizeof(struct in6_addr)];
 	struct pc5sec_hdr *hdr, _hdr;
 	struct sk_buff *trailer;
@@ -143,10 +144,6 @@ static enum pc5_rx_verdict pc5_rx_unprotect(struct pc5_net *pn, struct pc5_group
 	int nfrags, err;
 	u8 next;
 
-	if (pc5_ip_layout(skb, v6, &hlen, &nhoff) < 0) {
-		*stat = PC5SEC_STAT_RX_DROP_TOO_SHORT;
-		return PC5_RX_DROP;
-	}
 	hdr = skb_header_pointer(skb, hlen, sizeof(_hdr), &_hdr);
 	if (!hdr) {
 		*stat = PC5SEC_STAT_RX_DROP_TOO_SHORT;
@@ -157,11 +154,10 @@ static enum pc5_rx_verdict pc5_rx_unprotect(struct pc5_net *pn, struct pc5_group
 		return PC5_RX_DROP;
 	}
 	k = NULL;
-	for (thoff = 0; thoff < PC5SEC_MAX_KEYS; thoff++) {
-		k = rcu_dereference(g->keys[thoff]);
-		if (k && k->index == hdr->pgk_index)
-			break;
-		k = NULL;
+	for (i = 0; i < PC5SEC_MAX_KEYS && !k; i++) {
+		k = rcu_dereference(g->keys[i]);
+		if (k && k->index != hdr->pgk_index)
+			k = NULL;
 	}
 	member_id = hdr->member_id[0] << 16 | hdr->member_id[1] << 8 | hdr->member_id[2];
 	if (!k) {
@@ -305,7 +301,7 @@ static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 	proto = pc5_ip_layout(skb, v6, &hlen, &nhoff);
 
 	if (proto != pc5_proto) {
-		if (!g || proto < 0 || pc5_is_membership(skb, proto, hlen))
+		if (!g || (proto >= 0 && pc5_is_membership(skb, proto, hlen)))
 			return NF_ACCEPT;
 		if (READ_ONCE(g->plaintext) == PC5SEC_PLAINTEXT_ACCEPT) {
 			pc5_stats_add(g->stats, PC5SEC_STAT_RX_PLAINTEXT_ACCEPTED, 1);
@@ -318,7 +314,7 @@ static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 		pc5_stats_add(pn->stats, PC5SEC_STAT_RX_DROP_NO_GROUP, 1);
 		return NF_DROP;
 	}
-	switch (pc5_rx_unprotect(pn, g, skb, v6, state, deferred, &stat)) {
+	switch (pc5_rx_unprotect(pn, g, skb, v6, hlen, nhoff, state, deferred, &stat)) {
 	case PC5_RX_ACCEPT:
 		return NF_ACCEPT;
 	case PC5_RX_DEFERRED:
