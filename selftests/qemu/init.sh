@@ -19,6 +19,8 @@ ip link set lo up
 echo 0 >/proc/sys/kernel/printk_ratelimit 2>/dev/null
 
 . /etc/pc5sec-vm.conf
+# The host tells a kernel that died booting from one that died in a test.
+echo "PC5SEC-STARTED" >/dev/ttyS1
 
 report() {
 	echo "PC5SEC-RESULT $*" >/dev/ttyS1
