@@ -17,17 +17,25 @@
 
 #include "pc5sec.h"
 
+/* The suites of spec section 4: name, KDF algorithm identity, cipher. */
 static const struct {
+	const char *name;
 	u8 alg_id;
-	const char *alg;
+	const char *alg;	/* the crypto API algorithm; NULL: none */
 	bool aead;
 } pc5_ciphers[] = {
-	[PC5SEC_SUITE_EEA0] = { PC5SEC_ALG_ID_EEA0, NULL, false },
-	[PC5SEC_SUITE_EEA1] = { PC5SEC_ALG_ID_EEA1, "eea1", false },
-	[PC5SEC_SUITE_EEA2] = { PC5SEC_ALG_ID_EEA2, "ctr(aes)", false },
-	[PC5SEC_SUITE_EEA3] = { PC5SEC_ALG_ID_EEA3, "eea3", false },
-	[PC5SEC_SUITE_AES_GCM_128] = { PC5SEC_ALG_ID_AES_GCM_128, "gcm(aes)", true },
+	[PC5SEC_SUITE_EEA0] = { "eea0", PC5SEC_ALG_ID_EEA0, NULL, false },
+	[PC5SEC_SUITE_EEA1] = { "eea1", PC5SEC_ALG_ID_EEA1, "eea1", false },
+	[PC5SEC_SUITE_EEA2] = { "eea2", PC5SEC_ALG_ID_EEA2, "ctr(aes)", false },
+	[PC5SEC_SUITE_EEA3] = { "eea3", PC5SEC_ALG_ID_EEA3, "eea3", false },
+	[PC5SEC_SUITE_AES_GCM_128] = { "aes-gcm-128", PC5SEC_ALG_ID_AES_GCM_128, "gcm(aes)",
+				       true },
 };
+
+const char *pc5_suite_name(u8 suite)
+{
+	return suite < ARRAY_SIZE(pc5_ciphers) ? pc5_ciphers[suite].name : "unknown";
+}
 
 const char *pc5_suite_alg(u8 suite)
 {

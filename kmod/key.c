@@ -13,26 +13,10 @@
 
 #include "pc5sec.h"
 
-static const struct {
-	const char *name;
-	const char *alg;	/* the crypto API algorithm it needs, if any */
-} pc5_suites[] = {
-	[PC5SEC_SUITE_EEA0] = { "eea0", NULL },
-	[PC5SEC_SUITE_EEA1] = { "eea1", "eea1" },
-	[PC5SEC_SUITE_EEA2] = { "eea2", "ctr(aes)" },
-	[PC5SEC_SUITE_EEA3] = { "eea3", "eea3" },
-	[PC5SEC_SUITE_AES_GCM_128] = { "aes-gcm-128", "gcm(aes)" },
-};
-
-const char *pc5_suite_name(u8 suite)
-{
-	return suite < ARRAY_SIZE(pc5_suites) ? pc5_suites[suite].name : "unknown";
-}
-
 /* May a key with this suite be installed? If not, extack says why. */
 int pc5_suite_check(u8 suite, struct netlink_ext_ack *extack, const struct nlattr *attr)
 {
-	if (suite >= ARRAY_SIZE(pc5_suites)) {
+	if (suite > PC5SEC_SUITE_MAX) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "unknown suite");
 		return -EINVAL;
 	}
@@ -41,7 +25,7 @@ int pc5_suite_check(u8 suite, struct netlink_ext_ack *extack, const struct nlatt
 				    "suite eea0 sends in clear: it needs the module parameter allow_null=1");
 		return -EPERM;
 	}
-	if (pc5_suites[suite].alg && !crypto_has_alg(pc5_suites[suite].alg, 0, 0)) {
+	if (pc5_suite_alg(suite) && !crypto_has_alg(pc5_suite_alg(suite), 0, 0)) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "the cipher of this suite is not available in this kernel");
 		return -EOPNOTSUPP;

@@ -182,7 +182,6 @@ void pc5_group_free(struct pc5_group *g);
 void pc5_groups_flush(struct pc5_net *pn, bool notify);
 
 /* key.c */
-const char *pc5_suite_name(u8 suite);
 int pc5_suite_check(u8 suite, struct netlink_ext_ack *extack, const struct nlattr *attr);
 struct pc5_key *pc5_key_create(void);
 void pc5_key_free(struct pc5_key *k);
@@ -195,6 +194,7 @@ void pc5_lifetime_schedule(struct pc5_net *pn, s64 when);
 void pc5_lifetime_work(struct work_struct *work);
 
 /* crypto.c */
+const char *pc5_suite_name(u8 suite);
 const char *pc5_suite_alg(u8 suite);
 unsigned int pc5_suite_icv_len(u8 suite);
 struct pc5_sa *pc5_sa_create(const struct pc5_key *k, u32 member_id, u16 ptk_id);
