@@ -400,7 +400,7 @@ reservation_wire() {
 ktap_result "after a reload, the re-added key sends PTK IDs past every earlier one" \
 	reservation_wire
 
-# Key B (not-before in 2 s) takes over from key A while traffic flows.
+# Key B (not-before in 3 s) takes over from key A while traffic flows.
 rollover() {
 	local g=239.8.9.3 i nb
 	provision $g aes-gcm-128 1 2 || return
@@ -409,8 +409,10 @@ rollover() {
 	send 1 $g -s 100 -n 1000 -r 200 &
 	local s=$!
 	sleep 1
-	nb=$(($(date +%s) + 2))
-	for i in 1 2; do
+	# Receiver first: it must hold key B before the sender's not-before,
+	# which the slow VM's CLI calls could otherwise pass.
+	nb=$(($(date +%s) + 3))
+	for i in 2 1; do
 		pc $i key add $g pgk-id 0x202 suite aes-gcm-128 key-file "$tmp/k2" \
 			not-before @$nb || return
 	done
