@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make                  the module (kmod/pc5sec.ko) and the tool (tools/pc5sec)
+# make                  the modules (kmod/pc5sec.ko, kmod/pc5sec_eea.ko) and
+#                       the tool (tools/pc5sec)
 # make check            all selftests in QEMU on the test kernel (KERNEL=6.1
 #                       or KERNEL=6.12)
 # make check-debug      the same on a KASAN/lockdep/kmemleak kernel
@@ -95,7 +96,7 @@ sparse:
 		! grep -E '(warning|error):' build/sparse.log
 
 clean:
-	rm -rf build kmod/pc5sec.ko
+	rm -rf build kmod/*.ko
 	$(MAKE) -C tools clean
 	$(MAKE) -C selftests clean
 

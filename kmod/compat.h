@@ -12,4 +12,11 @@
 #include <net/gso.h>
 #endif
 
+/* 6.12 moved asm/unaligned.h to linux/unaligned.h. */
+#ifdef PC5_HAVE_LINUX_UNALIGNED_H
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 #endif /* _PC5SEC_COMPAT_H */

@@ -3,11 +3,12 @@
 #
 # build-module.sh LANE|"" [KDIR] -- [kbuild arguments]
 #
-# Builds kmod/pc5sec.ko against KDIR, or the tree of test kernel LANE
-# (scripts/kernel.sh), in build/<release>/ so that objects built for one
-# kernel are never reused for another: Kbuild writes its objects beside the
-# sources, so each release gets its own tree of symlinks to them. The result
-# is build/<release>/kmod/pc5sec.ko, copied to kmod/pc5sec.ko.
+# Builds kmod/pc5sec.ko and kmod/pc5sec_eea.ko against KDIR, or the tree
+# of test kernel LANE (scripts/kernel.sh), in build/<release>/ so that
+# objects built for one kernel are never reused for another: Kbuild writes
+# its objects beside the sources, so each release gets its own tree of
+# symlinks to them. The results are build/<release>/kmod/*.ko, copied to
+# kmod/.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -47,9 +48,9 @@ if [ -n "$buildroot" ]; then
 	mkdir -p "$buildroot$inner"
 	cp -rL "$out/." "$buildroot$inner/"
 	chroot "$buildroot" make -C "$kdir" M="$inner" "$@" modules
-	cp "$buildroot$inner/kmod/pc5sec.ko" "$out/kmod/pc5sec.ko"
+	cp "$buildroot$inner"/kmod/*.ko "$out/kmod/"
 else
 	make -C "$kdir" M="$out" "$@" modules
 fi
-cp "$out/kmod/pc5sec.ko" "$top/kmod/pc5sec.ko"
-echo "build-module: $out/kmod/pc5sec.ko ($rel)"
+cp "$out"/kmod/pc5sec.ko "$out"/kmod/pc5sec_eea.ko "$top/kmod/"
+echo "build-module: $out/kmod/pc5sec.ko, pc5sec_eea.ko ($rel)"

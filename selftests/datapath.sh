@@ -21,7 +21,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-SUITES="eea2 aes-gcm-128"
+SUITES="eea2 aes-gcm-128 eea1 eea3"
 PORT=6000
 GROUP_ID=0x77
 MARKER=PC5SEC-PLAINTEXT-MARKER-PC5SEC-PLAINTEXT-MARKER-0123456789
@@ -142,7 +142,7 @@ printf '%s' "$MARKER" >"$tmp/marker"
 MARKER_HEX=$(od -An -tx1 "$tmp/marker" | tr -d ' \n')
 topo_create 3 || ktap_bail_out "cannot build the PC5 link"
 
-ktap_plan 27
+ktap_plan 47
 
 # --- per suite and IP version ------------------------------------------
 
@@ -160,7 +160,9 @@ delivery() {
 wire() {
 	local g=$1 suite=$2 suite_no first line last n=0
 	case $suite in
+	eea1) suite_no=1 ;;
 	eea2) suite_no=2 ;;
+	eea3) suite_no=3 ;;
 	aes-gcm-128) suite_no=4 ;;
 	esac
 	unprovision "$g"

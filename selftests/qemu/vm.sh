@@ -95,7 +95,7 @@ done | sort -u | while read -r f; do
 	rel=${rel#"$msrc"/}
 	install -D -m 0644 "$msrc/$rel" "$mdst/$rel"
 done
-cp "$ko" "$mdst/extra/pc5sec.ko"
+cp "$ko" "${ko%.ko}_eea.ko" "$mdst/extra/"
 depmod -b "$root" "$KRELEASE"
 
 # Selftests: scripts, helpers and the list of tests to run.

@@ -78,6 +78,23 @@ enum pc5sec_suite {
 #define PC5SEC_ALG_ID_EEA3		0x03
 #define PC5SEC_ALG_ID_AES_GCM_128	0x84
 
+/*
+ * The crypto API stream ciphers "eea1" (128-EEA1, SNOW 3G) and "eea3"
+ * (128-EEA3, ZUC) of module pc5sec_eea, also reachable through AF_ALG
+ * (type "skcipher"): a 16-octet KEY and a 16-octet IV, laid out as the
+ * first counter block of 128-EEA2:
+ *
+ *   octets 0-3   COUNT, most significant octet first
+ *   octet  4     BEARER << 3 | DIRECTION << 2 (the low two bits zero)
+ *   octets 5-15  zero
+ *
+ * The output is the input XORed with the keystream the 3GPP algorithm
+ * defines for KEY, COUNT, BEARER and DIRECTION, from its first bit; a
+ * LENGTH that is not a multiple of 8 is rounded up to whole octets, and
+ * the caller ignores the bits past LENGTH.
+ */
+#define PC5SEC_EEA_IV_LEN		16
+
 enum pc5sec_plaintext_policy {
 	PC5SEC_PLAINTEXT_DROP = 0,
 	PC5SEC_PLAINTEXT_ACCEPT = 1,
