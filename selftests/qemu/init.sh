@@ -72,7 +72,7 @@ if [ "$MODE" = run ]; then
 fi
 
 cd /selftests
-PC5SEC_RESULTS=/tmp/results PC5SEC_TEST_TIMEOUT=$TEST_TIMEOUT ./run_tests.sh $(cat tests.list) </dev/null
+PC5SEC_RESULTS=/tmp/results PC5SEC_TEST_TIMEOUT=$TEST_TIMEOUT PC5SEC_LANE=$LANE ./run_tests.sh $(cat tests.list) </dev/null
 rc=$?
 read -r pass fail skip </tmp/results || { pass=0 fail=1 skip=0; }
 if kernel_log_clean; then
