@@ -7,6 +7,8 @@
 #ifndef _PC5SEC_COMPAT_H
 #define _PC5SEC_COMPAT_H
 
+#include <linux/crypto.h>
+
 /* 6.5 moved skb_gso_segment() from linux/netdevice.h to net/gso.h. */
 #ifdef PC5_HAVE_NET_GSO_H
 #include <net/gso.h>
@@ -17,6 +19,18 @@
 #include <linux/unaligned.h>
 #else
 #include <asm/unaligned.h>
+#endif
+
+/*
+ * 6.3 passes crypto completion callbacks their data, not the request:
+ * void done(PC5_CRYPTO_DONE_ARG arg, int err), data pc5_crypto_done_data(arg).
+ */
+#ifdef PC5_HAVE_CRYPTO_DONE_DATA
+#define PC5_CRYPTO_DONE_ARG		void *
+#define pc5_crypto_done_data(arg)	(arg)
+#else
+#define PC5_CRYPTO_DONE_ARG		struct crypto_async_request *
+#define pc5_crypto_done_data(arg)	((arg)->data)
 #endif
 
 #endif /* _PC5SEC_COMPAT_H */

@@ -4,9 +4,12 @@
  * in a transform of the suite's cipher; and the encryption and decryption
  * of a datagram's protected part with it, in place in the skb.
  *
- * Transforms are synchronous (as MACsec's): a hook then finishes with its
- * packet before it returns, and keeps datagrams in order. They are made in
- * process context only: setting a key may allocate.
+ * Transforms may be asynchronous (as ESP's and MACsec's): the SIMD ciphers
+ * (AES-NI's GCM and CTR) finish at once where the CPU's vector registers
+ * are usable and otherwise hand the datagram to cryptd, which completes it
+ * later; the caller then gets -EINPROGRESS and its done() runs from the
+ * completion. Transforms are made in process context only: setting a key
+ * may allocate.
  */
 
 #include <crypto/aead.h>
@@ -14,8 +17,10 @@
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "pc5sec.h"
+#include "compat.h"
 
 /* The suites of spec section 4: name, KDF algorithm identity, cipher. */
 static const struct {
@@ -47,9 +52,20 @@ unsigned int pc5_suite_icv_len(u8 suite)
 	return pc5_ciphers[suite].aead ? PC5SEC_ICV_LEN : 0;
 }
 
-/* The SA of (key, sender member_id, ptk_id); process context. */
-struct pc5_sa *pc5_sa_create(const struct pc5_key *k, u32 member_id, u16 ptk_id)
+static void pc5_sa_free_work(struct work_struct *work);
+
+/* SAs not freed yet: module unload waits for the ciphers to finish with them. */
+static atomic_t pc5_nsas = ATOMIC_INIT(0);
+
+void pc5_sa_wait_all(void)
 {
+	wait_var_event(&pc5_nsas, !atomic_read(&pc5_nsas));
+}
+
+/* The SA of (key, sender member_id, ptk_id), with one reference; process context. */
+struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id)
+{
+	const char *alg = pc5_ciphers[k->suite].alg;
 	u8 pek[PC5SEC_PEK_LEN];
 	struct pc5_sa *sa;
 	int err = 0;
@@ -60,59 +76,79 @@ struct pc5_sa *pc5_sa_create(const struct pc5_key *k, u32 member_id, u16 ptk_id)
 		return NULL;
 	sa->suite = k->suite;
 	sa->ptk_id = ptk_id;
+	refcount_set(&sa->refs, 1);
+	INIT_WORK(&sa->free_work, pc5_sa_free_work);
+	atomic_inc(&pc5_nsas);
+	refcount_inc(&k->refs);
+	sa->key = k;
 	pc5_kdf_pek(&k->pgk, member_id, ptk_id, k->group_id,
 		    pc5_ciphers[k->suite].alg_id, pek);
 
 	if (pc5_ciphers[k->suite].aead) {
-		sa->aead = crypto_alloc_aead(pc5_ciphers[k->suite].alg, 0, CRYPTO_ALG_ASYNC);
+		sa->aead = crypto_alloc_aead(alg, 0, 0);
 		if (IS_ERR(sa->aead)) {
 			err = PTR_ERR(sa->aead);
 			sa->aead = NULL;
 		} else {
+			sa->async = crypto_aead_tfm(sa->aead)->__crt_alg->cra_flags &
+				    CRYPTO_ALG_ASYNC;
 			err = crypto_aead_setauthsize(sa->aead, PC5SEC_ICV_LEN) ?:
 			      crypto_aead_setkey(sa->aead, pek, sizeof(pek));
 		}
-	} else if (pc5_ciphers[k->suite].alg) {
-		sa->skc = crypto_alloc_skcipher(pc5_ciphers[k->suite].alg, 0,
-						CRYPTO_ALG_ASYNC);
+	} else if (alg) {
+		sa->skc = crypto_alloc_skcipher(alg, 0, 0);
 		if (IS_ERR(sa->skc)) {
 			err = PTR_ERR(sa->skc);
 			sa->skc = NULL;
 		} else {
+			sa->async = crypto_skcipher_tfm(sa->skc)->__crt_alg->cra_flags &
+				    CRYPTO_ALG_ASYNC;
 			err = crypto_skcipher_setkey(sa->skc, pek, sizeof(pek));
 		}
 	}
 	memzero_explicit(pek, sizeof(pek));
+	if (pc5_force_async)
+		sa->async = true;
 	if (err) {
 		pr_warn_ratelimited("cannot set up %s: %d\n", pc5_suite_name(k->suite), err);
-		pc5_sa_free(sa);
+		pc5_sa_put(sa);
 		return NULL;
 	}
 	return sa;
 }
 
-/* Frees an SA no RCU reader can see; process context. */
-void pc5_sa_free(struct pc5_sa *sa)
-{
-	if (!sa)
-		return;
-	crypto_free_aead(sa->aead);
-	crypto_free_skcipher(sa->skc);
-	kfree_sensitive(sa);
-}
-
+/* The last reference is gone: no reader, no datagram in the cipher. */
 static void pc5_sa_free_work(struct work_struct *work)
 {
-	pc5_sa_free(container_of(to_rcu_work(work), struct pc5_sa, free_work));
+	struct pc5_sa *sa = container_of(work, struct pc5_sa, free_work);
+
+	crypto_free_aead(sa->aead);
+	crypto_free_skcipher(sa->skc);
+	pc5_key_put(sa->key);
+	kfree_sensitive(sa);
+	if (atomic_dec_and_test(&pc5_nsas))
+		wake_up_var(&pc5_nsas);
 }
 
-/* Frees an SA after the readers that may hold it are gone. */
+/* Drops a reference; the transform is freed in process context. Any context. */
+void pc5_sa_put(struct pc5_sa *sa)
+{
+	if (sa && refcount_dec_and_test(&sa->refs))
+		queue_work(pc5_wq, &sa->free_work);
+}
+
+static void pc5_sa_put_work(struct work_struct *work)
+{
+	pc5_sa_put(container_of(to_rcu_work(work), struct pc5_sa, put_work));
+}
+
+/* Drops the reference of a slot the SA was just taken out of, after RCU readers. */
 void pc5_sa_put_rcu(struct pc5_sa *sa)
 {
 	if (!sa)
 		return;
-	INIT_RCU_WORK(&sa->free_work, pc5_sa_free_work);
-	queue_rcu_work(pc5_wq, &sa->free_work);
+	INIT_RCU_WORK(&sa->put_work, pc5_sa_put_work);
+	queue_rcu_work(pc5_wq, &sa->put_work);
 }
 
 /*
@@ -131,19 +167,62 @@ static void pc5_iv(u8 *iv, u32 count, u8 bearer)
 	iv[4] = bearer << 3;
 }
 
+/* A datagram in the cipher: what its completion needs, then the request. */
+struct pc5_crypt {
+	struct sk_buff *skb;
+	struct pc5_sa *sa;
+	pc5_crypt_done_t done;
+	unsigned int len;
+	int err;			/* force_async: the result, for the worker */
+	struct work_struct work;
+};
+
+static void pc5_crypt_free(struct pc5_crypt *c)
+{
+	struct pc5_sa *sa = c->sa;
+
+	kfree_sensitive(c);
+	pc5_sa_put(sa);
+}
+
+static void pc5_crypt_complete(PC5_CRYPTO_DONE_ARG arg, int err)
+{
+	struct pc5_crypt *c = pc5_crypto_done_data(arg);
+
+	/* A request out of the backlog is only now in the queue. */
+	if (err == -EINPROGRESS)
+		return;
+	c->done(c->skb, c->sa, c->len, err);
+	pc5_crypt_free(c);
+}
+
+/* force_async: a completion as cryptd gives it, from a worker with BHs off. */
+static void pc5_crypt_deferred(struct work_struct *work)
+{
+	struct pc5_crypt *c = container_of(work, struct pc5_crypt, work);
+
+	local_bh_disable();
+	c->done(c->skb, c->sa, c->len, c->err);
+	local_bh_enable();
+	pc5_crypt_free(c);
+}
+
 /*
  * Encrypts (or decrypts) the @len octets at @off in the skb in place, and
  * for AEAD suites writes (or checks) the ICV after them, with @aad as the
  * associated data. The skb must be writable (skb_cow_data()), with the ICV
- * room in it. Returns 0, -EBADMSG on a wrong ICV, or another error.
+ * room in it. Returns 0, -EBADMSG on a wrong ICV, another error, or
+ * -EINPROGRESS: then the cipher owns the skb, and @done gets it with the
+ * result, the SA still valid, once the cipher is done.
  */
 int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 		 unsigned int len, u32 count, u8 bearer, const u8 *aad,
-		 unsigned int aad_len, int nfrags, bool encrypt)
+		 unsigned int aad_len, int nfrags, bool encrypt, pc5_crypt_done_t done)
 {
 	unsigned int icv = sa->aead ? PC5SEC_ICV_LEN : 0, reqsize;
+	struct pc5_crypt *c;
 	struct scatterlist *sg;
-	u8 *tmp, *iv;
+	u8 *req, *iv;
 	int err;
 
 	if (!sa->aead && !sa->skc)
@@ -152,13 +231,19 @@ int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 	reqsize = sa->aead ? sizeof(struct aead_request) + crypto_aead_reqsize(sa->aead) :
 			     sizeof(struct skcipher_request) + crypto_skcipher_reqsize(sa->skc);
 	reqsize = ALIGN(reqsize, __alignof__(struct scatterlist));
-	/* One allocation per datagram: request, IV, AAD, scatterlist. */
-	tmp = kmalloc(reqsize + 16 + 64 + (nfrags + 1) * sizeof(*sg), GFP_ATOMIC);
-	if (!tmp)
+	/* One allocation per datagram: context, request, IV, AAD, scatterlist. */
+	c = kmalloc(sizeof(*c) + reqsize + 16 + 64 + (nfrags + 1) * sizeof(*sg), GFP_ATOMIC);
+	if (!c)
 		return -ENOMEM;
-	iv = tmp + reqsize;
+	req = (u8 *)(c + 1);
+	iv = req + reqsize;
 	sg = (struct scatterlist *)(iv + 16 + 64);
 	pc5_iv(iv, count, bearer);
+	c->skb = skb;
+	c->sa = sa;
+	c->done = done;
+	c->len = len;
+	refcount_inc(&sa->refs);
 
 	sg_init_table(sg, nfrags + 1);
 	if (sa->aead) {
@@ -172,27 +257,35 @@ int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 		goto out;
 
 	if (sa->aead) {
-		struct aead_request *req = (struct aead_request *)tmp;
+		struct aead_request *areq = (struct aead_request *)req;
 
-		aead_request_set_tfm(req, sa->aead);
-		aead_request_set_callback(req, 0, NULL, NULL);
-		aead_request_set_ad(req, aad_len);
+		aead_request_set_tfm(areq, sa->aead);
+		aead_request_set_callback(areq, 0, pc5_crypt_complete, c);
+		aead_request_set_ad(areq, aad_len);
 		if (encrypt) {
-			aead_request_set_crypt(req, sg, sg, len, iv);
-			err = crypto_aead_encrypt(req);
+			aead_request_set_crypt(areq, sg, sg, len, iv);
+			err = crypto_aead_encrypt(areq);
 		} else {
-			aead_request_set_crypt(req, sg, sg, len + icv, iv);
-			err = crypto_aead_decrypt(req);
+			aead_request_set_crypt(areq, sg, sg, len + icv, iv);
+			err = crypto_aead_decrypt(areq);
 		}
 	} else {
-		struct skcipher_request *req = (struct skcipher_request *)tmp;
+		struct skcipher_request *sreq = (struct skcipher_request *)req;
 
-		skcipher_request_set_tfm(req, sa->skc);
-		skcipher_request_set_callback(req, 0, NULL, NULL);
-		skcipher_request_set_crypt(req, sg, sg, len, iv);
-		err = encrypt ? crypto_skcipher_encrypt(req) : crypto_skcipher_decrypt(req);
+		skcipher_request_set_tfm(sreq, sa->skc);
+		skcipher_request_set_callback(sreq, 0, pc5_crypt_complete, c);
+		skcipher_request_set_crypt(sreq, sg, sg, len, iv);
+		err = encrypt ? crypto_skcipher_encrypt(sreq) : crypto_skcipher_decrypt(sreq);
+	}
+	if (err == -EINPROGRESS || err == -EBUSY)
+		return -EINPROGRESS;
+	if (pc5_force_async) {
+		c->err = err;
+		INIT_WORK(&c->work, pc5_crypt_deferred);
+		queue_work(pc5_wq, &c->work);
+		return -EINPROGRESS;
 	}
 out:
-	kfree_sensitive(tmp);
+	pc5_crypt_free(c);
 	return err;
 }

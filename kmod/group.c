@@ -51,19 +51,25 @@ struct pc5_group *pc5_group_create(void)
 		return NULL;
 	}
 	g->replay_window = PC5SEC_REPLAY_WINDOW_DEFAULT;
+	refcount_set(&g->refs, 1);
 	return g;
 }
 
-/* Frees a group that is not, or no longer, visible to RCU readers. */
-void pc5_group_free(struct pc5_group *g)
+/*
+ * Drops a reference: the table's, once no RCU reader sees the group, or
+ * a key's, once the key is freed. Any context.
+ */
+void pc5_group_put(struct pc5_group *g)
 {
+	if (!refcount_dec_and_test(&g->refs))
+		return;
 	free_percpu(g->stats);
 	kfree(g);
 }
 
-static void pc5_group_free_rcu(struct rcu_head *rcu)
+static void pc5_group_put_rcu(struct rcu_head *rcu)
 {
-	pc5_group_free(container_of(rcu, struct pc5_group, rcu));
+	pc5_group_put(container_of(rcu, struct pc5_group, rcu));
 }
 
 void pc5_group_insert(struct pc5_net *pn, struct pc5_group *g)
@@ -87,7 +93,7 @@ void pc5_group_remove(struct pc5_net *pn, struct pc5_group *g)
 			pc5_key_remove(pn, g, i);
 	}
 	pn->gen++;
-	call_rcu(&g->rcu, pc5_group_free_rcu);
+	call_rcu(&g->rcu, pc5_group_put_rcu);
 }
 
 void pc5_groups_flush(struct pc5_net *pn, bool notify)

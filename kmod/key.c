@@ -48,6 +48,7 @@ struct pc5_key *pc5_key_create(void)
 		kfree(k);
 		return NULL;
 	}
+	refcount_set(&k->refs, 1);
 	spin_lock_init(&k->tx_lock);
 	spin_lock_init(&k->rx_lock);
 	hash_init(k->senders);
@@ -57,10 +58,31 @@ struct pc5_key *pc5_key_create(void)
 	return k;
 }
 
-/* Frees a key no RCU reader can see any more, wiping what it derived from its PGK. */
+/*
+ * Drops a key no RCU reader can see any more (or that was never
+ * installed): its worker, its SAs and the table's reference. Process context.
+ */
 void pc5_key_free(struct pc5_key *k)
 {
+	WRITE_ONCE(k->dead, true);
+	cancel_work_sync(&k->work);
+	pc5_key_drop_sas(k);
+	pc5_key_put(k);
+}
+
+/*
+ * The last reference is gone, the last datagram out of the cipher: frees
+ * the key, wiping what it kept of its PGK. Process context.
+ */
+void pc5_key_put(struct pc5_key *k)
+{
+	if (!refcount_dec_and_test(&k->refs))
+		return;
+	/* A datagram's completion may have queued the (idle) worker. */
+	cancel_work_sync(&k->work);
 	pc5_key_free_senders(k);
+	if (k->group)
+		pc5_group_put(k->group);
 	free_percpu(k->stats);
 	kfree_sensitive(k);
 }
@@ -132,6 +154,8 @@ int pc5_key_install(struct pc5_net *pn, struct pc5_group *g, struct pc5_key *k)
 	if (!sa)
 		return -ENOMEM;
 	RCU_INIT_POINTER(k->tx_sa, sa);
+	refcount_inc(&g->refs);
+	k->group = g;
 	k->install_seq = ++g->key_seq;
 	rcu_assign_pointer(g->keys[i], k);
 	g->nkeys++;

@@ -18,6 +18,11 @@ bool pc5_allow_null;
 module_param_named(allow_null, pc5_allow_null, bool, 0644);
 MODULE_PARM_DESC(allow_null, "Allow keys with suite eea0, which sends in clear (testing only)");
 
+bool pc5_force_async;
+module_param_named(force_async, pc5_force_async, bool, 0444);
+MODULE_PARM_DESC(force_async,
+		 "Complete every datagram's cipher later, from a worker (testing only)");
+
 unsigned int pc5_proto __read_mostly = PC5SEC_PROTO_DEFAULT;
 module_param_named(proto, pc5_proto, uint, 0444);
 MODULE_PARM_DESC(proto, "IP protocol number of protected datagrams (default 253)");
@@ -83,6 +88,9 @@ static void __net_exit pc5_net_exit(struct net *net)
 	pc5_groups_flush(pn, false);
 	mutex_unlock(&pn->lock);
 	cancel_delayed_work_sync(&pn->lifetime_work);
+	/* The keys' workers use pn until their keys are freed: wait for that. */
+	rcu_barrier();
+	flush_workqueue(pc5_wq);
 	free_percpu(pn->stats);
 }
 
@@ -137,6 +145,8 @@ static void __exit pc5_mod_exit(void)
 	unregister_pernet_subsys(&pc5_net_ops);
 	/* Keys go through RCU callbacks onto pc5_wq: let both drain. */
 	rcu_barrier();
+	/* And datagrams still in an asynchronous cipher come back to us. */
+	pc5_sa_wait_all();
 	destroy_workqueue(pc5_wq);
 }
 

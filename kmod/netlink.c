@@ -391,7 +391,7 @@ static int pc5_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_unlock(&pn->lock);
 	if (g)
-		pc5_group_free(g);
+		pc5_group_put(g);
 	return err;
 }
 

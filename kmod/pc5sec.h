@@ -20,6 +20,7 @@
 #include <uapi/linux/pc5sec.h>
 
 extern bool pc5_allow_null;
+extern bool pc5_force_async;
 extern struct workqueue_struct *pc5_wq;
 
 /* Per-CPU counters, indexed by enum pc5sec_stat. */
@@ -55,13 +56,21 @@ void pc5_kdf_pek(const struct pc5_hmac_key *pgk, u32 member_id, u16 ptk_id,
 		 u32 group_id, u8 alg_id, u8 pek[PC5SEC_PEK_LEN]);
 int pc5_kdf_selftest(void);
 
-/* A security association: one PEK, in a transform of its suite's cipher. */
+/*
+ * A security association: one PEK, in a transform of its suite's cipher.
+ * Its key's SA slots hold one reference, each datagram in the cipher
+ * another; an SA holds a reference on its key.
+ */
 struct pc5_sa {
 	u16 ptk_id;
 	u8 suite;
+	bool async;			/* the transform may complete later */
+	refcount_t refs;
+	struct pc5_key *key;
 	struct crypto_aead *aead;	/* AEAD suites */
 	struct crypto_skcipher *skc;	/* the others but eea0 */
-	struct rcu_work free_work;
+	struct rcu_work put_work;	/* drops the slot's reference */
+	struct work_struct free_work;
 };
 
 /*
@@ -85,7 +94,11 @@ struct pc5_sender {
 	struct rcu_head rcu;
 };
 
-/* A group key (PGK): its transmit position and the senders received with it. */
+/*
+ * A group key (PGK): its transmit position and the senders received with
+ * it. Its group's key slot holds one reference, each of its SAs another;
+ * a key holds a reference on its group.
+ */
 struct pc5_key {
 	u32 pgk_id;
 	u8 index;
@@ -117,7 +130,10 @@ struct pc5_key {
 	struct sk_buff_head pending;	/* datagrams waiting for an SA */
 	struct work_struct work;	/* makes SAs: tx next, and for pending */
 	struct pc5_net *pn;
+	struct pc5_group *group;	/* set when installed */
+	bool dead;			/* unlinked: the worker has nothing to do */
 
+	refcount_t refs;
 	struct pc5_stats __percpu *stats;
 	struct pc5_hmac_key pgk;
 	struct rcu_work free_work;
@@ -146,6 +162,7 @@ struct pc5_group {
 	unsigned int nkeys;
 	u64 key_seq;
 
+	refcount_t refs;		/* the table's, and one per key */
 	struct pc5_stats __percpu *stats;
 	struct rcu_head rcu;
 };
@@ -178,13 +195,14 @@ struct pc5_group *pc5_group_lookup(struct pc5_net *pn, const struct pc5_addr *ad
 struct pc5_group *pc5_group_create(void);
 void pc5_group_insert(struct pc5_net *pn, struct pc5_group *g);
 void pc5_group_remove(struct pc5_net *pn, struct pc5_group *g);
-void pc5_group_free(struct pc5_group *g);
+void pc5_group_put(struct pc5_group *g);
 void pc5_groups_flush(struct pc5_net *pn, bool notify);
 
 /* key.c */
 int pc5_suite_check(u8 suite, struct netlink_ext_ack *extack, const struct nlattr *attr);
 struct pc5_key *pc5_key_create(void);
 void pc5_key_free(struct pc5_key *k);
+void pc5_key_put(struct pc5_key *k);
 struct pc5_key *pc5_key_find_id(struct pc5_group *g, u32 pgk_id, unsigned int *slot);
 struct pc5_key *pc5_key_find_index(struct pc5_group *g, u8 index);
 int pc5_key_install(struct pc5_net *pn, struct pc5_group *g, struct pc5_key *k);
@@ -197,12 +215,16 @@ void pc5_lifetime_work(struct work_struct *work);
 const char *pc5_suite_name(u8 suite);
 const char *pc5_suite_alg(u8 suite);
 unsigned int pc5_suite_icv_len(u8 suite);
-struct pc5_sa *pc5_sa_create(const struct pc5_key *k, u32 member_id, u16 ptk_id);
-void pc5_sa_free(struct pc5_sa *sa);
+struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id);
+void pc5_sa_put(struct pc5_sa *sa);
 void pc5_sa_put_rcu(struct pc5_sa *sa);
+void pc5_sa_wait_all(void);
+/* Finishes a datagram whose cipher completed later: @len is its crypt length. */
+typedef void (*pc5_crypt_done_t)(struct sk_buff *skb, struct pc5_sa *sa, unsigned int len,
+				 int err);
 int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 		 unsigned int len, u32 count, u8 bearer, const u8 *aad,
-		 unsigned int aad_len, int nfrags, bool encrypt);
+		 unsigned int aad_len, int nfrags, bool encrypt, pc5_crypt_done_t done);
 
 /*
  * What a datagram waiting for an SA keeps in skb->cb, after the IP layer's
@@ -228,6 +250,7 @@ unsigned int pc5_tx_hook(void *priv, struct sk_buff *skb,
 unsigned int pc5_rx_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state);
 void pc5_key_work(struct work_struct *work);
+void pc5_key_drop_sas(struct pc5_key *k);
 void pc5_key_free_senders(struct pc5_key *k);
 bool pc5_event_allowed(struct pc5_net *pn);
 

@@ -120,12 +120,110 @@ static int pc5_rx_defer(struct pc5_key *k, struct sk_buff *skb,
 enum pc5_rx_verdict {
 	PC5_RX_ACCEPT,
 	PC5_RX_DROP,
-	PC5_RX_DEFERRED,
+	PC5_RX_STOLEN,		/* waiting for an SA, or in an asynchronous cipher */
 };
 
 /*
+ * After the cipher: if authentic (or, for the suites without an ICV,
+ * decrypted) and fresh, the datagram as it was sent, in place. Returns 0,
+ * or the statistic to drop it with (counted on the key). Under RCU.
+ */
+static int pc5_rx_finish(struct sk_buff *skb, struct pc5_sa *sa, bool v6, unsigned int hlen,
+			 unsigned int nhoff, unsigned int plen, int err)
+{
+	struct pc5_key *k = sa->key;
+	struct pc5_group *g = k->group;
+	struct pc5sec_hdr *hdr;
+	unsigned int thoff;
+	struct pc5_sender *s;
+	u32 member_id, seq;
+	int stat = 0;
+	u16 ptk_id;
+	u8 next;
+
+	if (err) {
+		stat = err == -EBADMSG ? PC5SEC_STAT_RX_DROP_AUTH_FAILED :
+			PC5SEC_STAT_RX_DROP_ERROR;
+		goto drop;
+	}
+	hdr = (struct pc5sec_hdr *)(skb->data + hlen);
+	member_id = hdr->member_id[0] << 16 | hdr->member_id[1] << 8 | hdr->member_id[2];
+	ptk_id = ntohs(hdr->ptk_id);
+	seq = (u32)ptk_id << 16 | ntohs(hdr->counter);
+	s = pc5_sender_find(k, member_id);
+	if (!s || !pc5_replay_check(s, seq, READ_ONCE(g->replay_window), true)) {
+		stat = PC5SEC_STAT_RX_DROP_REPLAY;
+		goto drop;
+	}
+	/* Ask for the SA of the sender's next PTK ID before it is needed. */
+	if (ptk_id < PC5SEC_PTK_ID_MAX && !pc5_sender_sa(s, ptk_id + 1) &&
+	    READ_ONCE(s->wanted_ptk) != ptk_id + 1u) {
+		WRITE_ONCE(s->wanted_ptk, ptk_id + 1u);
+		if (!READ_ONCE(k->dead))
+			queue_work(pc5_wq, &k->work);
+	}
+
+	next = hdr->next_hdr;
+	thoff = skb_transport_offset(skb);
+	memmove(skb->data + PC5SEC_HDR_LEN, skb->data, hlen);
+	__skb_pull(skb, PC5SEC_HDR_LEN);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, thoff);
+	if (skb_mac_header_was_set(skb))
+		skb_mac_header_rebuild(skb);
+	if (pskb_trim(skb, skb->len - pc5_suite_icv_len(k->suite))) {
+		stat = PC5SEC_STAT_RX_DROP_ERROR;
+		goto drop;
+	}
+	skb->data[nhoff] = next;
+	if (v6) {
+		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
+	} else {
+		ip_hdr(skb)->tot_len = htons(skb->len);
+		ip_send_check(ip_hdr(skb));
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+
+	pc5_stats_add(k->stats, PC5SEC_STAT_RX_PACKETS, 1);
+	pc5_stats_add(k->stats, PC5SEC_STAT_RX_BYTES, plen);
+	pc5_stats_add(g->stats, PC5SEC_STAT_RX_PACKETS, 1);
+	pc5_stats_add(g->stats, PC5SEC_STAT_RX_BYTES, plen);
+	return 0;
+drop:
+	pc5_stats_add(k->stats, stat, 1);
+	return stat;
+}
+
+/* A datagram's asynchronous cipher is done: deliver it, or drop it. */
+static void pc5_rx_done(struct sk_buff *skb, struct pc5_sa *sa, unsigned int len, int err)
+{
+	bool v6 = PC5_RX_CB(skb)->pf == NFPROTO_IPV6;
+	struct net_device *dev = skb->dev;
+	unsigned int hlen, nhoff;
+	int stat;
+
+	local_bh_disable();
+	rcu_read_lock();
+	if (pc5_ip_layout(skb, v6, &hlen, &nhoff) < 0) {
+		stat = PC5SEC_STAT_RX_DROP_ERROR;
+		pc5_stats_add(sa->key->stats, stat, 1);
+	} else {
+		stat = pc5_rx_finish(skb, sa, v6, hlen, nhoff, len, err);
+	}
+	if (stat) {
+		pc5_stats_add(sa->key->group->stats, stat, 1);
+		kfree_skb(skb);
+	} else {
+		PC5_RX_CB(skb)->okfn(dev_net(dev), NULL, skb);
+	}
+	rcu_read_unlock();
+	local_bh_enable();
+	dev_put(dev);
+}
+
+/*
  * Unprotects a datagram for group @g in place. On PC5_RX_DROP, *stat is
- * the reason; on PC5_RX_DEFERRED the worker owns the skb.
+ * the reason; on PC5_RX_STOLEN the key's worker or the cipher owns the skb.
  */
 static enum pc5_rx_verdict pc5_rx_unprotect(struct pc5_net *pn, struct pc5_group *g,
 					    struct sk_buff *skb, bool v6,
@@ -133,7 +231,7 @@ static enum pc5_rx_verdict pc5_rx_unprotect(struct pc5_net *pn, struct pc5_group
 					    const struct nf_hook_state *state,
 					    bool deferred, int *stat)
 {
-	unsigned int icv, plen, aad_len, thoff, i;
+	unsigned int icv, plen, aad_len, i;
 	u8 aad[PC5SEC_HDR_LEN + 2 * sizeof(struct in6_addr)];
 	struct pc5sec_hdr *hdr, _hdr;
 	struct sk_buff *trailer;
@@ -142,7 +240,6 @@ static enum pc5_rx_verdict pc5_rx_unprotect(struct pc5_net *pn, struct pc5_group
 	struct pc5_sa *sa;
 	u32 member_id, seq;
 	int nfrags, err;
-	u8 next;
 
 	hdr = skb_header_pointer(skb, hlen, sizeof(_hdr), &_hdr);
 	if (!hdr) {
@@ -197,7 +294,7 @@ static enum pc5_rx_verdict pc5_rx_unprotect(struct pc5_net *pn, struct pc5_group
 			*stat = PC5SEC_STAT_RX_DROP_ERROR;
 			goto drop_key;
 		}
-		return PC5_RX_DEFERRED;
+		return PC5_RX_STOLEN;
 	}
 
 	/* Decrypt in place: the header and ICV are then taken out. */
@@ -216,52 +313,25 @@ static enum pc5_rx_verdict pc5_rx_unprotect(struct pc5_net *pn, struct pc5_group
 		aad_len = PC5SEC_HDR_LEN + 2 * sizeof(__be32);
 	}
 	plen = skb->len - hlen - PC5SEC_HDR_LEN - icv;
+	if (sa->async) {
+		/* The completion may come later: route and device with it. */
+		skb_dst_force(skb);
+		if (!skb_dst(skb)) {
+			*stat = PC5SEC_STAT_RX_DROP_ERROR;
+			goto drop_key;
+		}
+		dev_hold(skb->dev);
+		PC5_RX_CB(skb)->okfn = state->okfn;
+		PC5_RX_CB(skb)->pf = state->pf;
+	}
 	err = pc5_sa_crypt(sa, skb, hlen + PC5SEC_HDR_LEN, plen, seq, k->bearer,
-			   aad, aad_len, nfrags, false);
-	if (err) {
-		*stat = err == -EBADMSG ? PC5SEC_STAT_RX_DROP_AUTH_FAILED :
-			PC5SEC_STAT_RX_DROP_ERROR;
-		goto drop_key;
-	}
-	/* Only now, authentic (or for unauthenticated suites, decrypted). */
-	if (!pc5_replay_check(s, seq, READ_ONCE(g->replay_window), true)) {
-		*stat = PC5SEC_STAT_RX_DROP_REPLAY;
-		goto drop_key;
-	}
-	/* Ask for the SA of the sender's next PTK ID before it is needed. */
-	if (ntohs(hdr->ptk_id) < PC5SEC_PTK_ID_MAX &&
-	    !pc5_sender_sa(s, ntohs(hdr->ptk_id) + 1) &&
-	    READ_ONCE(s->wanted_ptk) != ntohs(hdr->ptk_id) + 1u) {
-		WRITE_ONCE(s->wanted_ptk, ntohs(hdr->ptk_id) + 1u);
-		queue_work(pc5_wq, &k->work);
-	}
-
-	next = hdr->next_hdr;
-	thoff = skb_transport_offset(skb);
-	memmove(skb->data + PC5SEC_HDR_LEN, skb->data, hlen);
-	__skb_pull(skb, PC5SEC_HDR_LEN);
-	skb_reset_network_header(skb);
-	skb_set_transport_header(skb, thoff);
-	if (skb_mac_header_was_set(skb))
-		skb_mac_header_rebuild(skb);
-	if (pskb_trim(skb, skb->len - icv)) {
-		*stat = PC5SEC_STAT_RX_DROP_ERROR;
-		goto drop_key;
-	}
-	skb->data[nhoff] = next;
-	if (v6) {
-		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
-	} else {
-		ip_hdr(skb)->tot_len = htons(skb->len);
-		ip_send_check(ip_hdr(skb));
-	}
-	skb->ip_summed = CHECKSUM_NONE;
-
-	pc5_stats_add(k->stats, PC5SEC_STAT_RX_PACKETS, 1);
-	pc5_stats_add(k->stats, PC5SEC_STAT_RX_BYTES, plen);
-	pc5_stats_add(g->stats, PC5SEC_STAT_RX_PACKETS, 1);
-	pc5_stats_add(g->stats, PC5SEC_STAT_RX_BYTES, plen);
-	return PC5_RX_ACCEPT;
+			   aad, aad_len, nfrags, false, pc5_rx_done);
+	if (err == -EINPROGRESS)
+		return PC5_RX_STOLEN;
+	if (sa->async)
+		dev_put(skb->dev);
+	*stat = pc5_rx_finish(skb, sa, v6, hlen, nhoff, plen, err);
+	return *stat ? PC5_RX_DROP : PC5_RX_ACCEPT;
 
 drop_key:
 	pc5_stats_add(k->stats, *stat, 1);
@@ -317,7 +387,7 @@ static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 	switch (pc5_rx_unprotect(pn, g, skb, v6, hlen, nhoff, state, deferred, &stat)) {
 	case PC5_RX_ACCEPT:
 		return NF_ACCEPT;
-	case PC5_RX_DEFERRED:
+	case PC5_RX_STOLEN:
 		return NF_STOLEN;
 	case PC5_RX_DROP:
 		break;
@@ -414,10 +484,15 @@ static void pc5_rx_resume(struct pc5_key *k, struct sk_buff *skb)
 	dev = skb->dev;
 	local_bh_disable();
 	rcu_read_lock();
-	if (pc5_rx(k->pn, skb, v6, &state, true) == NF_ACCEPT)
+	switch (pc5_rx(k->pn, skb, v6, &state, true)) {
+	case NF_ACCEPT:
 		state.okfn(state.net, NULL, skb);
-	else
+		break;
+	case NF_STOLEN:
+		break;		/* in the cipher */
+	default:
 		kfree_skb(skb);
+	}
 	rcu_read_unlock();
 	local_bh_enable();
 	dev_put(dev);
@@ -438,6 +513,9 @@ void pc5_key_work(struct work_struct *work)
 	u32 want;
 	u16 next;
 
+	/* Unlinked: its SAs are being dropped, and no datagram waits. */
+	if (READ_ONCE(k->dead))
+		return;
 	spin_lock_bh(&k->tx_lock);
 	next = k->tx_ptk_id + 1;
 	want = !k->tx_next && k->tx_ptk_id < k->tx_ptk_limit;
@@ -450,7 +528,7 @@ void pc5_key_work(struct work_struct *work)
 			sa = NULL;
 		}
 		spin_unlock_bh(&k->tx_lock);
-		pc5_sa_free(sa);
+		pc5_sa_put(sa);
 	}
 
 	__skb_queue_head_init(&queue);
@@ -469,22 +547,38 @@ void pc5_key_work(struct work_struct *work)
 	}
 }
 
-/* Frees a dead key's senders and waiting datagrams; process context. */
-void pc5_key_free_senders(struct pc5_key *k)
+/*
+ * A key no RCU reader can see: drops its waiting datagrams and its SA
+ * slots' references. Datagrams still in a cipher keep their SA, and so
+ * the key and its senders, until they are done. Process context.
+ */
+void pc5_key_drop_sas(struct pc5_key *k)
 {
-	struct hlist_node *tmp;
 	struct pc5_sender *s;
 	struct sk_buff *skb;
 	unsigned int bkt, i;
 
-	cancel_work_sync(&k->work);
 	while ((skb = __skb_dequeue(&k->pending)))
 		pc5_rx_drop_pending(skb);
-	hash_for_each_safe(k->senders, bkt, tmp, s, node) {
-		for (i = 0; i < ARRAY_SIZE(s->sa); i++)
-			pc5_sa_free(rcu_dereference_protected(s->sa[i], true));
-		kfree(s);
+	hash_for_each(k->senders, bkt, s, node) {
+		for (i = 0; i < ARRAY_SIZE(s->sa); i++) {
+			pc5_sa_put(rcu_dereference_protected(s->sa[i], true));
+			RCU_INIT_POINTER(s->sa[i], NULL);
+		}
 	}
-	pc5_sa_free(rcu_dereference_protected(k->tx_sa, true));
-	pc5_sa_free(k->tx_next);
+	pc5_sa_put(rcu_dereference_protected(k->tx_sa, true));
+	RCU_INIT_POINTER(k->tx_sa, NULL);
+	pc5_sa_put(k->tx_next);
+	k->tx_next = NULL;
+}
+
+/* Frees the senders of a key whose last reference is gone. */
+void pc5_key_free_senders(struct pc5_key *k)
+{
+	struct hlist_node *tmp;
+	struct pc5_sender *s;
+	unsigned int bkt;
+
+	hash_for_each_safe(k->senders, bkt, tmp, s, node)
+		kfree(s);
 }

@@ -178,7 +178,41 @@ static enum pc5_tx_seq pc5_tx_seq(struct pc5_group *g, struct pc5_key *k, u16 *p
 	return PC5_TX_OK;
 }
 
-/* Protects one datagram in place; returns 0 or the statistic to drop it with. */
+/* After the cipher: 0, or the statistic to drop the datagram with (counted on the key). */
+static int pc5_tx_finish(struct sk_buff *skb, struct pc5_sa *sa, unsigned int plen, int err)
+{
+	struct pc5_key *k = sa->key;
+
+	if (err) {
+		pc5_stats_add(k->stats, PC5SEC_STAT_TX_DROP_ERROR, 1);
+		return PC5SEC_STAT_TX_DROP_ERROR;
+	}
+	skb->ip_summed = CHECKSUM_NONE;
+	pc5_stats_add(k->stats, PC5SEC_STAT_TX_PACKETS, 1);
+	pc5_stats_add(k->stats, PC5SEC_STAT_TX_BYTES, plen);
+	pc5_stats_add(k->group->stats, PC5SEC_STAT_TX_PACKETS, 1);
+	pc5_stats_add(k->group->stats, PC5SEC_STAT_TX_BYTES, plen);
+	return 0;
+}
+
+/* A datagram's asynchronous cipher is done: send it on, or drop it. */
+static void pc5_tx_done(struct sk_buff *skb, struct pc5_sa *sa, unsigned int len, int err)
+{
+	int drop = pc5_tx_finish(skb, sa, len, err);
+
+	if (drop) {
+		pc5_stats_add(sa->key->group->stats, drop, 1);
+		kfree_skb(skb);
+		return;
+	}
+	/* What LOCAL_OUT's okfn does: the hooks after this one are none. */
+	dst_output(dev_net(skb_dst(skb)->dev), skb->sk, skb);
+}
+
+/*
+ * Protects one datagram in place; returns 0, the statistic to drop it
+ * with, or -EINPROGRESS when the cipher finishes it later (pc5_tx_done).
+ */
 static int pc5_tx_protect(struct pc5_net *pn, struct pc5_group *g, struct sk_buff *skb,
 			  bool v6)
 {
@@ -189,7 +223,7 @@ static int pc5_tx_protect(struct pc5_net *pn, struct pc5_group *g, struct sk_buf
 	struct pc5_key *k;
 	struct pc5_sa *sa;
 	u16 ptk_id, counter;
-	int proto, nfrags;
+	int proto, nfrags, err;
 	s64 now;
 
 	proto = pc5_ip_layout(skb, v6, &hlen, &nhoff);
@@ -260,15 +294,17 @@ protect:
 		aad_len = PC5SEC_HDR_LEN + 2 * sizeof(__be32);
 	}
 
-	if (pc5_sa_crypt(sa, skb, hlen + PC5SEC_HDR_LEN, plen, (u32)ptk_id << 16 | counter,
-			 k->bearer, aad, aad_len, nfrags, true))
-		goto err;
-	skb->ip_summed = CHECKSUM_NONE;
-	pc5_stats_add(k->stats, PC5SEC_STAT_TX_PACKETS, 1);
-	pc5_stats_add(k->stats, PC5SEC_STAT_TX_BYTES, plen);
-	pc5_stats_add(g->stats, PC5SEC_STAT_TX_PACKETS, 1);
-	pc5_stats_add(g->stats, PC5SEC_STAT_TX_BYTES, plen);
-	return 0;
+	/* The completion may come later: the route goes with the datagram. */
+	if (sa->async) {
+		skb_dst_force(skb);
+		if (!skb_dst(skb))
+			goto err;
+	}
+	err = pc5_sa_crypt(sa, skb, hlen + PC5SEC_HDR_LEN, plen, (u32)ptk_id << 16 | counter,
+			   k->bearer, aad, aad_len, nfrags, true, pc5_tx_done);
+	if (err == -EINPROGRESS)
+		return err;
+	return pc5_tx_finish(skb, sa, plen, err);
 err:
 	pc5_stats_add(k->stats, PC5SEC_STAT_TX_DROP_ERROR, 1);
 	return PC5SEC_STAT_TX_DROP_ERROR;
@@ -280,6 +316,8 @@ static void pc5_tx_one(struct pc5_net *pn, struct pc5_group *g, struct sk_buff *
 {
 	int drop = pc5_tx_protect(pn, g, skb, v6);
 
+	if (drop == -EINPROGRESS)
+		return;
 	if (drop) {
 		pc5_stats_add(g->stats, drop, 1);
 		kfree_skb(skb);
@@ -305,6 +343,8 @@ unsigned int pc5_tx_hook(void *priv, struct sk_buff *skb,
 		drop = pc5_tx_protect(pn, g, skb, v6);
 		if (!drop)
 			return NF_ACCEPT;
+		if (drop == -EINPROGRESS)
+			return NF_STOLEN;
 		pc5_stats_add(g->stats, drop, 1);
 		kfree_skb(skb);
 		return NF_STOLEN;

@@ -146,8 +146,8 @@ printf '%s' "$MARKER" >"$tmp/marker"
 MARKER_HEX=$(od -An -tx1 "$tmp/marker" | tr -d ' \n')
 topo_create 3 || ktap_bail_out "cannot build the PC5 link"
 
-# Per suite, 5 cases for each IP version; then 7.
-ktap_plan $((10 * $(wc -w <<<"$SUITES") + 7))
+# Per suite, 5 cases for each IP version; then 8.
+ktap_plan $((10 * $(wc -w <<<"$SUITES") + 8))
 
 # --- per suite and IP version ------------------------------------------
 
@@ -548,5 +548,40 @@ null_suite() {
 	module_unload && module_load
 }
 ktap_result "eea0 with allow_null=1: the header on the wire, the payload in clear" null_suite
+
+# force_async=1: every datagram's cipher completes later, from a worker,
+# as an asynchronous cipher's (cryptd's) would. Delivery and counters as
+# before; then the groups are deleted while datagrams are in the cipher,
+# and the module is unloaded, which waits for them.
+async_path() {
+	local g suite pid
+	module_unload && module_load force_async=1 || return
+	for suite in aes-gcm-128 eea2 eea3; do
+		for g in 239.8.9.7 ff0e::8:7; do
+			provision $g $suite 1 2 || return
+			recv_bg r2 2 $g -n 200 -V -s 1000 || return
+			send 1 $g -s 1000 -n 200 -r 2000 || return
+			recv_ok r2 || fail "$suite $g: not all delivered intact" || return
+			[ "$(stat 1 $g .groups[0].stats.tx_packets)" = 200 ] &&
+				[ "$(stat 2 $g .groups[0].stats.rx_packets)" = 200 ] ||
+				fail "$suite $g: counters" || return
+			unprovision $g
+		done
+	done
+	echo "aes-gcm-128, eea2, eea3 over IPv4 and IPv6: 200 datagrams each, intact"
+	g=239.8.9.7
+	provision $g aes-gcm-128 1 2 || return
+	ip netns exec "$(ue_ns 1)" mcast_send -g $g -p $PORT -i eth0 -s 1000 -n 5000 \
+		>/dev/null 2>&1 &
+	pid=$!
+	sleep 0.5
+	pc 2 group del $g && pc 1 group del $g || return
+	wait $pid
+	module_unload || fail "unload with datagrams in the cipher" || return
+	module_load
+	echo "groups deleted under traffic, then unloaded"
+}
+ktap_result "force_async=1: the asynchronous cipher path delivers, counts and cleans up" \
+	async_path
 
 ktap_finished
