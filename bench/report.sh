@@ -52,15 +52,18 @@ if [ -n "$raw" ]; then
 	  ($t | map(select(.mode == $k[0] and .payload == $k[1]))) as $rs |
 	  ($rs | map(select(.status == "ok") | {round} + sat +
 		{ cpu_ns_per_pkt: (if .cpu.received > 0 then .cpu.busy_ns / .cpu.received else null end),
-		  cpu_offered_pps: .cpu.pps })) as $ok |
+		  cpu_offered_pps: .cpu.pps,
+		  cpu_point_loss_pct: (if .cpu.sent > 0 then ([0, 100 * (1 - .cpu.received / .cpu.sent)] | max)
+			else null end) })) as $ok |
 	  { kind: "throughput", mode: $k[0], payload: $k[1],
 	    status: (if ($ok | length) > 0 then "ok"
 		elif any($rs[]; .status == "unavailable") then "unavailable" else "failed" end),
 	    rounds: ($ok | length), failed_rounds: ($rs | map(select(.status == "failed")) | length) }
 	  + ($ok | metrics)
+	  + { cpu_point_loss_pct: ($ok | map(.cpu_point_loss_pct) | stat | rstat(100)) }
 	  + (if ($ok | length) == 0 then { reason: ($rs | last | .reason) } else {} end)
 	  + { samples: ($ok | map(.rx_mbps |= r(10) | .rx_pps |= r(1) | .loss_pct |= r(100) |
-		.cpu_ns_per_pkt |= r(1))) } ]
+		.cpu_ns_per_pkt |= r(1) | .cpu_point_loss_pct |= r(100))) } ]
 	+
 	# Key install rates.
 	[ $all | map(select(.kind == "key_install")) | group_by(.mode)[] |
@@ -113,6 +116,7 @@ def line($name; $v; $target):
 "\($info.cpu_pps // "?") datagrams/s offered: median [min-max] of \($info.rounds // "?") rounds.",
 "x ESP / x plain: throughput (pps) relative to esp-gcm / plain, higher is better;",
 "cpu/ESP, cpu/plain: CPU time per datagram relative to them, lower is better.",
+"!: the mode lost over 1% at the fixed load (it is not below its saturation).",
 "",
 "\("mode" | lpad(12)) \("bytes" | pad(5)) \("Mbit/s" | pad(22)) \("pps" | pad(20)) \("loss%" | pad(6)) \("ns/pkt" | pad(24)) \("x ESP" | pad(6)) \("x plain" | pad(7)) \("cpu/ESP" | pad(7)) \("cpu/plain" | pad(9))",
 ( $t | map(.payload) | unique[] as $p |
@@ -120,7 +124,7 @@ def line($name; $v; $target):
     if .status != "ok" then
       "\(.mode | lpad(12)) \($p | pad(5))  \(.status): \(.reason // "" | .[0:100])"
     else
-      "\(.mode | lpad(12)) \($p | pad(5)) \(.rx_mbps | range3(f1) | pad(22)) \(.rx_pps | range3(f0) | pad(20)) \(.loss_pct.median | f2 | pad(6)) \(.cpu_ns_per_pkt | range3(f0) | pad(24)) \(ratio(.rx_pps.median; med("esp-gcm"; $p; "rx_pps")) | fr | pad(6)) \(ratio(.rx_pps.median; med("plain"; $p; "rx_pps")) | fr | pad(7)) \(ratio(.cpu_ns_per_pkt.median; med("esp-gcm"; $p; "cpu_ns_per_pkt")) | fr | pad(7)) \(ratio(.cpu_ns_per_pkt.median; med("plain"; $p; "cpu_ns_per_pkt")) | fr | pad(9))"
+      "\(.mode | lpad(12)) \($p | pad(5)) \(.rx_mbps | range3(f1) | pad(22)) \(.rx_pps | range3(f0) | pad(20)) \(.loss_pct.median | f2 | pad(6)) \(.cpu_ns_per_pkt | range3(f0) | pad(23))\(if (.cpu_point_loss_pct.median // 0) > 1 then "!" else " " end) \(ratio(.rx_pps.median; med("esp-gcm"; $p; "rx_pps")) | fr | pad(6)) \(ratio(.rx_pps.median; med("plain"; $p; "rx_pps")) | fr | pad(7)) \(ratio(.cpu_ns_per_pkt.median; med("esp-gcm"; $p; "cpu_ns_per_pkt")) | fr | pad(7)) \(ratio(.cpu_ns_per_pkt.median; med("plain"; $p; "cpu_ns_per_pkt")) | fr | pad(9))"
     end ), "" ),
 ( [ .[] | select(.kind == "key_install") ] | if length > 0 then
   "Key install rate (aes-gcm-128, keys/s, median [min-max]):",
