@@ -12,7 +12,7 @@
 # Settings (environment; `make bench` passes its variables):
 #   ROUNDS        rounds of every mode (5)
 #   DURATION      seconds per saturation point (3)
-#   CPU_DURATION  seconds per CPU-cost point (3)
+#   CPU_DURATION  seconds per CPU-cost point (2)
 #   CPU_PPS       offered datagrams/s for the CPU cost, every mode (2000)
 #   CPU_BURST     ... sent in bursts of this many datagrams (8)
 #   MODES         modes, in order (plain esp-gcm esp-ctr macsec eea0 eea2
@@ -27,7 +27,7 @@
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-3}
-CPU_DURATION=${CPU_DURATION:-3}
+CPU_DURATION=${CPU_DURATION:-2}
 CPU_PPS=${CPU_PPS:-2000}
 CPU_BURST=${CPU_BURST:-8}
 MODES=${MODES:-plain esp-gcm esp-ctr macsec eea0 eea2 aes-gcm-128 eea1 eea3}
