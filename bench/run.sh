@@ -444,8 +444,9 @@ senders_run() {
 	taskset $SENDER_CPU "$MCBENCH" send -N "$list" -g $G -p $PORT -i eth0 -s 1400 \
 		-D "$secs" -r "$rate" -A $start >"$tmp/send.out" 2>&1 || { cat "$tmp/send.out"; return 1; }
 	recv_wait || return 1
-	read -r sent el late < <(awk '{ s += $2; if ($6 > e) e = $6; if ($8 > l) l = $8 }
-		END { print s + 0, e + 0, l + 0 }' "$tmp/send.out")
+	# (no /dev/fd in the VM: no process substitution)
+	read -r sent el late <<<"$(awk '{ s += $2; if ($6 > e) e = $6; if ($8 > l) l = $8 }
+		END { print s + 0, e + 0, l + 0 }' "$tmp/send.out")"
 	[ "$(grep -c ^sent "$tmp/send.out")" = "$count" ] || { cat "$tmp/send.out"; return 1; }
 	[ "$late" -gt 50 ] && log "warning: a sender started $late ms late"
 	SAT=$(printf '{"sent":%s,"errors":0,"elapsed_ns":%s,"received":%s,"bytes":%s,"senders":%s}' \
