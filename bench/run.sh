@@ -379,39 +379,51 @@ key_rates() {
 
 # --- scale --------------------------------------------------------------
 
-# groups-1 vs groups-N: the two-UE link, SCALE_SUITE on G alone, then with
-# SCALE_GROUPS - 1 more groups (239.3.x.y, a key each) in both UEs.
+# groups-1 vs groups-N: the two-UE link with SCALE_SUITE on G, alone and
+# with SCALE_GROUPS - 1 more groups (239.3.x.y, a key each) in both UEs;
+# odd rounds measure G alone first, even rounds the other way round.
 scale_groups() {
-	local round=$1 j
+	local round=$1 j c many=0
 	IF='' PROTO='' UNAVAILABLE=''
 	if ! setup_pc5sec "$SCALE_SUITE" || [ -n "$UNAVAILABLE" ] || ! wire_check; then
 		log "scale groups: setup failed ${UNAVAILABLE:+($UNAVAILABLE)}"
 		teardown
 		return 1
 	fi
-	sat_point 1400 || { teardown; return 1; }
-	log "round $round groups-1: $SAT_PPS pps, loss $SAT_LOSS%"
-	emit "{\"kind\":\"scale\",\"mode\":\"groups-1\",\"suite\":\"$SCALE_SUITE\",\"payload\":1400,\"round\":$round,\"sat\":$SAT}"
 	for j in 1 2; do
 		awk -v n="$SCALE_GROUPS" -v m=$((0x1000 + j)) -v s="$SCALE_SUITE" -v k="$tmp/pgk" \
+			-v add="$tmp/many$j" -v del="$tmp/del$j" \
 			'BEGIN { for (i = 1; i < n; i++) {
 				a = sprintf("239.3.%d.%d", i / 250, i % 250 + 1)
-				printf "group add %s group-id %d member-id %d\n", a, 1000 + i, m
-				printf "key add %s pgk-id 0x101 suite %s key-file %s tx-ptk-id 0\n", a, s, k } }' \
-			>"$tmp/many$j"
-		pc $j -b "$tmp/many$j" || { teardown; return 1; }
+				printf "group add %s group-id %d member-id %d\n", a, 1000 + i, m >add
+				printf "key add %s pgk-id 0x101 suite %s key-file %s tx-ptk-id 0\n", a, s, k >add
+				printf "group del %s\n", a >del } }'
 	done
-	sat_point 1400 || { teardown; return 1; }
-	log "round $round groups-$SCALE_GROUPS: $SAT_PPS pps, loss $SAT_LOSS%"
-	emit "{\"kind\":\"scale\",\"mode\":\"groups-$SCALE_GROUPS\",\"suite\":\"$SCALE_SUITE\",\"payload\":1400,\"round\":$round,\"sat\":$SAT}"
+	c=1
+	[ $((round % 2)) = 0 ] && c=$SCALE_GROUPS
+	for _ in 1 2; do
+		for j in 1 2; do
+			if [ "$c" = 1 ] && [ "$many" = 1 ]; then
+				pc $j -b "$tmp/del$j" || { teardown; return 1; }
+			elif [ "$c" != 1 ] && [ "$many" = 0 ]; then
+				pc $j -b "$tmp/many$j" || { teardown; return 1; }
+			fi
+		done
+		many=0
+		[ "$c" != 1 ] && many=1
+		sat_point 1400 || { teardown; return 1; }
+		log "round $round groups-$c: $SAT_PPS pps, loss $SAT_LOSS%"
+		emit "{\"kind\":\"scale\",\"mode\":\"groups-$c\",\"suite\":\"$SCALE_SUITE\",\"payload\":1400,\"round\":$round,\"sat\":$SAT}"
+		if [ "$c" = 1 ]; then c=$SCALE_GROUPS; else c=1; fi
+	done
 	teardown
 }
 
 # senders-1 vs senders-N: N+1 UEs on a bridge with multicast snooping (the
 # bridge is the querier and the receiver's port is a static member of G,
 # so the traffic is not flooded to every UE); UE N+1 receives. In each
-# round, UE 1 alone sends, then UEs 1..N together, for DURATION s, all
-# started at the same instant.
+# round, UE 1 alone sends, and UEs 1..N together (odd rounds in this
+# order, even rounds the other way round), for DURATION s.
 scale_senders_setup() {
 	local n=$((SCALE_SENDERS + 1)) i t0=$SECONDS
 	module_loaded || module_load allow_null=1 || return 1
@@ -456,13 +468,15 @@ senders_run() {
 }
 
 scale_senders() {
-	local r c
+	local r c order
 	scale_senders_setup || { log "scale senders: setup failed"; teardown; return 1; }
 	# Warm-up: the receiver derives one SA per sender on its first datagram.
 	senders_run "$SCALE_SENDERS" 5 1 || { teardown; return 1; }
 	log "scale senders warm-up: $RECEIVED of $(jq -r .sent <<<"$SAT") datagrams"
 	for r in $(seq 1 "$ROUNDS"); do
-		for c in 1 "$SCALE_SENDERS"; do
+		order="1 $SCALE_SENDERS"
+		[ $((r % 2)) = 0 ] && order="$SCALE_SENDERS 1"
+		for c in $order; do
 			senders_run "$c" 0 "$DURATION" || { teardown; return 1; }
 			log "round $r senders-$c: $SAT_PPS pps, loss $SAT_LOSS%"
 			emit "{\"kind\":\"scale\",\"mode\":\"senders-$c\",\"suite\":\"$SCALE_SUITE\",\"payload\":1400,\"round\":$r,\"sat\":$SAT}"
