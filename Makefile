@@ -7,6 +7,11 @@
 # make check-debug      the same on a KASAN/lockdep/kmemleak kernel
 # make vm-run CMD=...   a command in the test VM [SHARE=dir] [KERNEL=...]
 # make demo             three UEs, one protected group, in the test VM
+# make bench            throughput, CPU cost, key install rate and scale of
+#                       pc5sec beside plaintext, ESP and MACsec, in the test
+#                       VM: a table, and bench/results.json (README.md,
+#                       "Benchmark"); knobs ROUNDS, DURATION, CPU_DURATION,
+#                       CPU_PPS, MODES, PAYLOADS, SCALE, KEYS
 # make deps             install what is missing (Debian packages)
 # make style | sparse   checkpatch --strict, sparse
 #
@@ -80,6 +85,20 @@ demo: deps
 	@$(VM_BUILD)
 	@$(VM) -m run -s demo -c "bash /mnt/share/demo.sh"
 
+# make bench: the knobs bench/run.sh reads, passed only when set.
+BENCH_VARS = ROUNDS DURATION CPU_DURATION CPU_PPS CPU_BURST MODES PAYLOADS SCALE SCALE_SUITE \
+	SCALE_GROUPS SCALE_SENDERS KEYS KEYS_CLI KEYS_BATCH
+BENCH_ENV = $(foreach v,$(BENCH_VARS),$(if $($(v)),$(v)='$($(v))'))
+BENCH_TIMEOUT ?= 3600
+
+bench: deps
+	@$(VM_BUILD) && $(MAKE) -s -C bench
+	@rm -rf build/bench-share build/bench-raw.jsonl && mkdir -p build/bench-share && \
+		cp bench/run.sh bench/mcbench build/bench-share/
+	@$(VM) -m run -T $(BENCH_TIMEOUT) -s build/bench-share -o build/bench-raw.jsonl \
+		-c "$(BENCH_ENV) bash /mnt/share/run.sh"; rc=$$?; \
+		bench/report.sh -r build/bench-raw.jsonl -o bench/results.json || rc=1; exit $$rc
+
 CHECKPATCH_DIR := $(or $(PC5SEC_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/pc5sec)/checkpatch
 $(CHECKPATCH_DIR)/checkpatch.pl:
 	@mkdir -p $(CHECKPATCH_DIR)
@@ -99,5 +118,7 @@ clean:
 	rm -rf build kmod/*.ko
 	$(MAKE) -C tools clean
 	$(MAKE) -C selftests clean
+	$(MAKE) -C bench clean
 
-.PHONY: all module tool deps check check-debug check-boot vm-run vm-run-boot demo style sparse clean
+.PHONY: all module tool deps check check-debug check-boot vm-run vm-run-boot demo bench style sparse \
+	clean

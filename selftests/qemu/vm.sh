@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm.sh [-k LANE] [-m check|run] [-c CMD] [-s SHAREDIR] [-t "TESTS"] [-T SECONDS]
+#       [-o OUTFILE]
 #
 # Packs an initramfs (busybox, bash, ip, tcpdump, kmod, the pc5sec module,
 # tool and selftests, the kernel modules the tests need) and boots test
@@ -12,12 +13,15 @@
 #          last and exits 0 only if all passed and the kernel log is clean.
 #   run:   runs CMD as root with sh -c, module not loaded, SHAREDIR copied to
 #          /mnt/share, and exits with CMD's exit status.
+# -o OUTFILE: a third serial port, /dev/ttyS2 in the guest, goes to a file;
+# what the guest writes there (text: carriage returns are dropped) is saved
+# as OUTFILE, even when the run fails. `make bench` gets its results so.
 # Build the module (build-module.sh), the tool and the selftests first.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-lane=6.1 mode=check cmd= share= tests= timeout=
-while getopts "k:m:c:s:t:T:" opt; do
+lane=6.1 mode=check cmd= share= tests= timeout= outfile=
+while getopts "k:m:c:s:t:T:o:" opt; do
 	case "$opt" in
 	k) lane=$OPTARG ;;
 	m) mode=$OPTARG ;;
@@ -25,6 +29,7 @@ while getopts "k:m:c:s:t:T:" opt; do
 	s) share=$OPTARG ;;
 	t) tests=$OPTARG ;;
 	T) timeout=$OPTARG ;;
+	o) outfile=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -64,10 +69,10 @@ copy_bin() {
 }
 
 copy_bin /usr/bin/bash /usr/sbin/ip /usr/sbin/genl /usr/bin/tcpdump /usr/bin/kmod /usr/bin/jq \
-	/usr/bin/timeout /usr/bin/setpriv /usr/bin/unshare /usr/bin/nsenter
+	/usr/bin/timeout /usr/bin/setpriv /usr/bin/unshare /usr/bin/nsenter /usr/sbin/bridge
 ln -sf bash "$root/usr/bin/sh"
 for t in modprobe insmod rmmod lsmod depmod modinfo; do ln -sf ../bin/kmod "$root/usr/sbin/$t"; done
-ln -sf tcpdump "$root/usr/sbin/tcpdump"
+ln -sf ../bin/tcpdump "$root/usr/sbin/tcpdump"
 install -m 0755 /bin/busybox "$root/usr/bin/busybox"
 for a in $(/bin/busybox --list); do
 	[ -e "$root/usr/bin/$a" ] || [ -e "$root/usr/sbin/$a" ] || ln -s busybox "$root/usr/bin/$a"
@@ -81,7 +86,8 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 # under lib/modules/<release> with modules.dep so that modprobe works.
 kmods="veth bridge dummy macsec nf_defrag_ipv4 nf_defrag_ipv6 ctr gcm ghash-generic
 	ghash-clmulni-intel aesni-intel sha256-ssse3 algif_skcipher algif_aead algif_hash
-	xfrm_user esp4 esp6"
+	xfrm_user esp4 esp6 authenc seqiv echainiv crypto_null cryptd crypto_simd drbg
+	jitterentropy_rng sha512_generic sha512-ssse3"
 msrc=$MODROOT/lib/modules/$KRELEASE
 mdst=$root/lib/modules/$KRELEASE
 mkdir -p "$mdst/extra"
@@ -122,12 +128,14 @@ install -m 0755 "$top/selftests/qemu/init.sh" "$root/init"
 result=$work/result
 mem=1024
 [ "$lane" = debug ] && mem=2048
+out=()
+[ -n "$outfile" ] && out=(-serial "file:$work/out")
 boot() {
 	: >"$result"
 	timeout --foreground "$timeout" qemu-system-x86_64 \
 		-machine q35,accel=tcg -cpu max -smp 2 -m "$mem" \
 		-nodefaults -display none -no-reboot -monitor none \
-		-serial stdio -serial "file:$result" \
+		-serial stdio -serial "file:$result" "${out[@]}" \
 		-kernel "$VMLINUZ" -initrd "$work/initramfs.gz" \
 		-append "console=ttyS0 quiet panic=-1 oops=panic kmemleak=on init=/init" </dev/null
 }
@@ -142,6 +150,7 @@ if ! grep -aq '^PC5SEC-STARTED' "$result"; then
 	qrc=$?
 fi
 set -e
+[ -n "$outfile" ] && { tr -d '\r' <"$work/out" >"$outfile" 2>/dev/null || : >"$outfile"; }
 
 line=$(tr -d '\r' <"$result" | grep -a '^PC5SEC-RESULT ' | tail -n 1 || true)
 if [ -z "$line" ]; then
