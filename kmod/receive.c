@@ -182,7 +182,16 @@ static int pc5_rx_finish(struct sk_buff *skb, struct pc5_sa *sa, bool v6, unsign
 		ip_hdr(skb)->tot_len = htons(skb->len);
 		ip_send_check(ip_hdr(skb));
 	}
-	skb->ip_summed = CHECKSUM_NONE;
+	/*
+	 * An ICV covered the datagram as its sender made it, checksum and
+	 * all (as in WireGuard); without one, the transport checks it.
+	 */
+	if (pc5_suite_icv_len(k->suite)) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		skb->csum_level = ~0;
+	} else {
+		skb->ip_summed = CHECKSUM_NONE;
+	}
 
 	pc5_stats_add(k->stats, PC5SEC_STAT_RX_PACKETS, 1);
 	pc5_stats_add(k->stats, PC5SEC_STAT_RX_BYTES, plen);
