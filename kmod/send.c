@@ -259,17 +259,30 @@ protect:
 	plen = skb->len - hlen;
 	if (skb->len + PC5SEC_HDR_LEN + icv > IP_MAX_MTU)
 		goto err;
-	if (skb_cow_head(skb, PC5SEC_HDR_LEN))
-		goto err;
-	nfrags = skb_cow_data(skb, icv, &trailer);
-	if (nfrags < 0)
-		goto err;
-	if (icv)
-		pskb_put(skb, trailer, icv);
-
-	__skb_push(skb, PC5SEC_HDR_LEN);
-	memmove(skb->data, skb->data + PC5SEC_HDR_LEN, hlen);
-	skb_reset_network_header(skb);
+	/*
+	 * The header goes between the IP header and the payload. A socket
+	 * leaves just the link layer's headroom (16 octets on Ethernet):
+	 * moving the IP header into it would make the IP layer copy the
+	 * datagram into a new buffer. A linear payload moves into the
+	 * tailroom instead, where there is room.
+	 */
+	if (!skb_is_nonlinear(skb) && !skb_cloned(skb) &&
+	    skb_tailroom(skb) >= PC5SEC_HDR_LEN + icv) {
+		__skb_put(skb, PC5SEC_HDR_LEN + icv);
+		memmove(skb->data + hlen + PC5SEC_HDR_LEN, skb->data + hlen, plen);
+		nfrags = 1;
+	} else {
+		if (skb_cow_head(skb, PC5SEC_HDR_LEN))
+			goto err;
+		nfrags = skb_cow_data(skb, icv, &trailer);
+		if (nfrags < 0)
+			goto err;
+		if (icv)
+			pskb_put(skb, trailer, icv);
+		__skb_push(skb, PC5SEC_HDR_LEN);
+		memmove(skb->data, skb->data + PC5SEC_HDR_LEN, hlen);
+		skb_reset_network_header(skb);
+	}
 	skb_set_transport_header(skb, hlen);
 	hdr = (struct pc5sec_hdr *)(skb->data + hlen);
 	hdr->ver_suite = PC5SEC_HDR_VER_SUITE(PC5SEC_WIRE_VERSION, k->suite);
