@@ -74,7 +74,7 @@ static int alg_socket(const char *alg)
 
 /* Sends @len octets in @pieces sendmsg calls (the first with op and IV). */
 static int alg_crypt(int tfm, int op, const uint8_t *iv, const uint8_t *in, uint8_t *out,
-		 size_t len, unsigned int pieces)
+		     size_t len, unsigned int pieces)
 {
 	char cbuf[CMSG_SPACE(sizeof(uint32_t)) + CMSG_SPACE(sizeof(struct af_alg_iv) + IV_LEN)] = {};
 	size_t cuts[4] = { 0, len, len, len }, done;
