@@ -92,25 +92,34 @@ static bool pc5_replay_check(struct pc5_sender *s, u32 seq, u32 window, bool upd
 }
 
 /* Asks the worker for an SA, keeping the datagram until it is made. */
+/*
+ * A datagram about to outlive this RCU section (waiting for an SA, or in
+ * an asynchronous cipher) keeps its route and device, and how to deliver
+ * it travels in cb. The caller drops the device with dev_put() when done.
+ */
+static int pc5_rx_keep(struct sk_buff *skb, const struct nf_hook_state *state)
+{
+	skb_dst_force(skb);
+	if (!skb_dst(skb))
+		return -EINVAL;
+	dev_hold(skb->dev);
+	PC5_RX_CB(skb)->okfn = state->okfn;
+	PC5_RX_CB(skb)->pf = state->pf;
+	return 0;
+}
+
 static int pc5_rx_defer(struct pc5_key *k, struct sk_buff *skb,
 			const struct nf_hook_state *state)
 {
 	int ret = 0;
 
-	/* It outlives this RCU section: its route and device with it. */
-	skb_dst_force(skb);
-	if (!skb_dst(skb))
-		return -EINVAL;
 	spin_lock_bh(&k->rx_lock);
-	if (skb_queue_len(&k->pending) >= PC5_MAX_PENDING) {
+	if (skb_queue_len(&k->pending) >= PC5_MAX_PENDING)
 		ret = -ENOBUFS;
-	} else {
-		dev_hold(skb->dev);
-		/* How to deliver it, once decrypted, travels in cb. */
-		PC5_RX_CB(skb)->okfn = state->okfn;
-		PC5_RX_CB(skb)->pf = state->pf;
+	else
+		ret = pc5_rx_keep(skb, state);
+	if (!ret)
 		__skb_queue_tail(&k->pending, skb);
-	}
 	spin_unlock_bh(&k->rx_lock);
 	if (!ret)
 		queue_work(pc5_wq, &k->work);
@@ -126,16 +135,16 @@ enum pc5_rx_verdict {
 /*
  * After the cipher: if authentic (or, for the suites without an ICV,
  * decrypted) and fresh, the datagram as it was sent, in place. Returns 0,
- * or the statistic to drop it with (counted on the key). Under RCU.
+ * or the statistic to drop it with (counted on the key). @s is the
+ * sender, or NULL for the completion to look it up. Under RCU.
  */
-static int pc5_rx_finish(struct sk_buff *skb, struct pc5_sa *sa, bool v6, unsigned int hlen,
-			 unsigned int nhoff, unsigned int plen, int err)
+static int pc5_rx_finish(struct sk_buff *skb, struct pc5_sa *sa, struct pc5_sender *s,
+			 bool v6, unsigned int hlen, unsigned int nhoff, unsigned int plen, int err)
 {
 	struct pc5_key *k = sa->key;
 	struct pc5_group *g = k->group;
 	struct pc5sec_hdr *hdr;
 	unsigned int thoff;
-	struct pc5_sender *s;
 	u32 member_id, seq;
 	int stat = 0;
 	u16 ptk_id;
@@ -150,7 +159,8 @@ static int pc5_rx_finish(struct sk_buff *skb, struct pc5_sa *sa, bool v6, unsign
 	member_id = hdr->member_id[0] << 16 | hdr->member_id[1] << 8 | hdr->member_id[2];
 	ptk_id = ntohs(hdr->ptk_id);
 	seq = (u32)ptk_id << 16 | ntohs(hdr->counter);
-	s = pc5_sender_find(k, member_id);
+	if (!s)
+		s = pc5_sender_find(k, member_id);
 	if (!s || !pc5_replay_check(s, seq, READ_ONCE(g->replay_window), true)) {
 		stat = PC5SEC_STAT_RX_DROP_REPLAY;
 		goto drop;
@@ -217,7 +227,7 @@ static void pc5_rx_done(struct sk_buff *skb, struct pc5_sa *sa, unsigned int len
 		stat = PC5SEC_STAT_RX_DROP_ERROR;
 		pc5_stats_add(sa->key->stats, stat, 1);
 	} else {
-		stat = pc5_rx_finish(skb, sa, v6, hlen, nhoff, len, err);
+		stat = pc5_rx_finish(skb, sa, NULL, v6, hlen, nhoff, len, err);
 	}
 	if (stat) {
 		pc5_stats_add(sa->key->group->stats, stat, 1);
@@ -322,16 +332,10 @@ static enum pc5_rx_verdict pc5_rx_unprotect(struct pc5_net *pn, struct pc5_group
 		aad_len = PC5SEC_HDR_LEN + 2 * sizeof(__be32);
 	}
 	plen = skb->len - hlen - PC5SEC_HDR_LEN - icv;
-	if (sa->async) {
-		/* The completion may come later: route and device with it. */
-		skb_dst_force(skb);
-		if (!skb_dst(skb)) {
-			*stat = PC5SEC_STAT_RX_DROP_ERROR;
-			goto drop_key;
-		}
-		dev_hold(skb->dev);
-		PC5_RX_CB(skb)->okfn = state->okfn;
-		PC5_RX_CB(skb)->pf = state->pf;
+	/* The completion may come later. */
+	if (sa->async && pc5_rx_keep(skb, state)) {
+		*stat = PC5SEC_STAT_RX_DROP_ERROR;
+		goto drop_key;
 	}
 	err = pc5_sa_crypt(sa, skb, hlen + PC5SEC_HDR_LEN, plen, seq, k->bearer,
 			   aad, aad_len, nfrags, false, pc5_rx_done);
@@ -339,7 +343,7 @@ static enum pc5_rx_verdict pc5_rx_unprotect(struct pc5_net *pn, struct pc5_group
 		return PC5_RX_STOLEN;
 	if (sa->async)
 		dev_put(skb->dev);
-	*stat = pc5_rx_finish(skb, sa, v6, hlen, nhoff, plen, err);
+	*stat = pc5_rx_finish(skb, sa, s, v6, hlen, nhoff, plen, err);
 	return *stat ? PC5_RX_DROP : PC5_RX_ACCEPT;
 
 drop_key:
