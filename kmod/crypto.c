@@ -6,18 +6,22 @@
  *
  * Transforms may be asynchronous (as ESP's and MACsec's): the SIMD ciphers
  * (AES-NI's GCM and CTR) finish at once where the CPU's vector registers
- * are usable and otherwise hand the datagram to cryptd, which completes it
- * later; the caller then gets -EINPROGRESS and its done() runs from the
- * completion. Transforms are made in process context only: setting a key
- * may allocate.
+ * are usable and otherwise hand the datagram to cryptd. An SA with such a
+ * transform also has a synchronous one for those moments, so that cryptd
+ * stays out of the datapath; a transform that is asynchronous for other
+ * reasons (an offload engine) completes later: the caller then gets
+ * -EINPROGRESS and its done() runs from the completion. Transforms are made
+ * in process context only: setting a key may allocate.
  */
 
 #include <crypto/aead.h>
+#include <crypto/internal/simd.h>
 #include <crypto/skcipher.h>
 #include <linux/scatterlist.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
+#include <asm/simd.h>
 
 #include "pc5sec.h"
 #include "compat.h"
@@ -62,11 +66,38 @@ void pc5_sa_wait_all(void)
 	wait_var_event(&pc5_nsas, !atomic_read(&pc5_nsas));
 }
 
+/* A transform of @alg keyed with @pek, in *aead or *skc; 0 or an error. */
+static int pc5_tfm_new(const char *alg, bool is_aead, u32 mask, const u8 *pek,
+		       struct crypto_aead **aead, struct crypto_skcipher **skc)
+{
+	int err;
+
+	if (is_aead) {
+		*aead = crypto_alloc_aead(alg, 0, mask);
+		if (IS_ERR(*aead)) {
+			err = PTR_ERR(*aead);
+			*aead = NULL;
+			return err;
+		}
+		return crypto_aead_setauthsize(*aead, PC5SEC_ICV_LEN) ?:
+		       crypto_aead_setkey(*aead, pek, PC5SEC_PEK_LEN);
+	}
+	*skc = crypto_alloc_skcipher(alg, 0, mask);
+	if (IS_ERR(*skc)) {
+		err = PTR_ERR(*skc);
+		*skc = NULL;
+		return err;
+	}
+	return crypto_skcipher_setkey(*skc, pek, PC5SEC_PEK_LEN);
+}
+
 /* The SA of (key, sender member_id, ptk_id), with one reference; process context. */
 struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id)
 {
 	const char *alg = pc5_ciphers[k->suite].alg;
+	bool is_aead = pc5_ciphers[k->suite].aead;
 	u8 pek[PC5SEC_PEK_LEN];
+	struct crypto_tfm *tfm;
 	struct pc5_sa *sa;
 	int err = 0;
 
@@ -84,27 +115,19 @@ struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id)
 	pc5_kdf_pek(&k->pgk, member_id, ptk_id, k->group_id,
 		    pc5_ciphers[k->suite].alg_id, pek);
 
-	if (pc5_ciphers[k->suite].aead) {
-		sa->aead = crypto_alloc_aead(alg, 0, 0);
-		if (IS_ERR(sa->aead)) {
-			err = PTR_ERR(sa->aead);
-			sa->aead = NULL;
-		} else {
-			sa->async = crypto_aead_tfm(sa->aead)->__crt_alg->cra_flags &
-				    CRYPTO_ALG_ASYNC;
-			err = crypto_aead_setauthsize(sa->aead, PC5SEC_ICV_LEN) ?:
-			      crypto_aead_setkey(sa->aead, pek, sizeof(pek));
-		}
-	} else if (alg) {
-		sa->skc = crypto_alloc_skcipher(alg, 0, 0);
-		if (IS_ERR(sa->skc)) {
-			err = PTR_ERR(sa->skc);
-			sa->skc = NULL;
-		} else {
-			sa->async = crypto_skcipher_tfm(sa->skc)->__crt_alg->cra_flags &
-				    CRYPTO_ALG_ASYNC;
-			err = crypto_skcipher_setkey(sa->skc, pek, sizeof(pek));
-		}
+	if (alg)
+		err = pc5_tfm_new(alg, is_aead, 0, pek, &sa->aead, &sa->skc);
+	if (alg && !err) {
+		tfm = is_aead ? crypto_aead_tfm(sa->aead) : crypto_skcipher_tfm(sa->skc);
+		sa->async = tfm->__crt_alg->cra_flags & CRYPTO_ALG_ASYNC;
+	}
+	/* Without a synchronous one, the async transform does it all. */
+	if (sa->async && !pc5_force_async &&
+	    pc5_tfm_new(alg, is_aead, CRYPTO_ALG_ASYNC, pek, &sa->aead_sync, &sa->skc_sync)) {
+		crypto_free_aead(sa->aead_sync);
+		crypto_free_skcipher(sa->skc_sync);
+		sa->aead_sync = NULL;
+		sa->skc_sync = NULL;
 	}
 	memzero_explicit(pek, sizeof(pek));
 	if (pc5_force_async)
@@ -124,6 +147,8 @@ static void pc5_sa_free_work(struct work_struct *work)
 
 	crypto_free_aead(sa->aead);
 	crypto_free_skcipher(sa->skc);
+	crypto_free_aead(sa->aead_sync);
+	crypto_free_skcipher(sa->skc_sync);
 	pc5_key_put(sa->key);
 	kfree_sensitive(sa);
 	if (atomic_dec_and_test(&pc5_nsas))
@@ -219,17 +244,31 @@ int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 		 unsigned int len, u32 count, u8 bearer, const u8 *aad,
 		 unsigned int aad_len, int nfrags, bool encrypt, pc5_crypt_done_t done)
 {
-	unsigned int icv = sa->aead ? PC5SEC_ICV_LEN : 0, reqsize;
+	struct crypto_skcipher *skc = sa->skc;
+	struct crypto_aead *aead = sa->aead;
+	unsigned int icv, reqsize;
 	struct pc5_crypt *c;
 	struct scatterlist *sg;
 	u8 *req, *iv;
 	int err;
 
-	if (!sa->aead && !sa->skc)
+	if (!aead && !skc)
 		return 0;				/* eea0 */
+	/*
+	 * A SIMD transform called while the vector unit is taken (softirq
+	 * on top of a kernel FPU section) queues the datagram to cryptd, and
+	 * then every later datagram behind it until the queue is empty: under
+	 * load, never. The synchronous transform keeps the SIMD one's queue
+	 * empty, so it always finishes at once.
+	 */
+	if ((sa->aead_sync || sa->skc_sync) && !crypto_simd_usable()) {
+		aead = sa->aead_sync;
+		skc = sa->skc_sync;
+	}
 
-	reqsize = sa->aead ? sizeof(struct aead_request) + crypto_aead_reqsize(sa->aead) :
-			     sizeof(struct skcipher_request) + crypto_skcipher_reqsize(sa->skc);
+	icv = aead ? PC5SEC_ICV_LEN : 0;
+	reqsize = aead ? sizeof(struct aead_request) + crypto_aead_reqsize(aead) :
+			 sizeof(struct skcipher_request) + crypto_skcipher_reqsize(skc);
 	reqsize = ALIGN(reqsize, __alignof__(struct scatterlist));
 	/* One allocation per datagram: context, request, IV, AAD, scatterlist. */
 	c = kmalloc(sizeof(*c) + reqsize + 16 + 64 + (nfrags + 1) * sizeof(*sg), GFP_ATOMIC);
@@ -246,7 +285,7 @@ int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 	refcount_inc(&sa->refs);
 
 	sg_init_table(sg, nfrags + 1);
-	if (sa->aead) {
+	if (aead) {
 		memcpy(iv + 16, aad, aad_len);
 		sg_set_buf(sg, iv + 16, aad_len);
 		err = skb_to_sgvec(skb, sg + 1, off, len + icv);
@@ -256,10 +295,10 @@ int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 	if (unlikely(err < 0))
 		goto out;
 
-	if (sa->aead) {
+	if (aead) {
 		struct aead_request *areq = (struct aead_request *)req;
 
-		aead_request_set_tfm(areq, sa->aead);
+		aead_request_set_tfm(areq, aead);
 		aead_request_set_callback(areq, 0, pc5_crypt_complete, c);
 		aead_request_set_ad(areq, aad_len);
 		if (encrypt) {
@@ -272,7 +311,7 @@ int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 	} else {
 		struct skcipher_request *sreq = (struct skcipher_request *)req;
 
-		skcipher_request_set_tfm(sreq, sa->skc);
+		skcipher_request_set_tfm(sreq, skc);
 		skcipher_request_set_callback(sreq, 0, pc5_crypt_complete, c);
 		skcipher_request_set_crypt(sreq, sg, sg, len, iv);
 		err = encrypt ? crypto_skcipher_encrypt(sreq) : crypto_skcipher_decrypt(sreq);

@@ -69,6 +69,13 @@ struct pc5_sa {
 	struct pc5_key *key;
 	struct crypto_aead *aead;	/* AEAD suites */
 	struct crypto_skcipher *skc;	/* the others but eea0 */
+	/*
+	 * For a SIMD transform that may pass datagrams to cryptd: a
+	 * synchronous one of the same cipher and key, used while the CPU's
+	 * vector unit is taken (crypto.c, pc5_sa_crypt()).
+	 */
+	struct crypto_aead *aead_sync;
+	struct crypto_skcipher *skc_sync;
 	struct rcu_work put_work;	/* drops the slot's reference */
 	struct work_struct free_work;
 };
