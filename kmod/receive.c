@@ -194,12 +194,15 @@ static int pc5_rx_finish(struct sk_buff *skb, struct pc5_sa *sa, struct pc5_send
 	}
 	/*
 	 * An ICV covered the datagram as its sender made it, checksum and
-	 * all (as in WireGuard); without one, the transport checks it.
+	 * all (as in WireGuard); without one, the transport checks it. An
+	 * eea0 datagram from this host's stack (veth, loopback) may still
+	 * have its checksum to be done: it stays so, as it would in clear
+	 * (the payload did not move).
 	 */
 	if (pc5_suite_icv_len(k->suite)) {
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
 		skb->csum_level = ~0;
-	} else {
+	} else if (skb->ip_summed != CHECKSUM_PARTIAL || k->suite != PC5SEC_SUITE_EEA0) {
 		skb->ip_summed = CHECKSUM_NONE;
 	}
 

@@ -187,7 +187,8 @@ static int pc5_tx_finish(struct sk_buff *skb, struct pc5_sa *sa, unsigned int pl
 		pc5_stats_add(k->stats, PC5SEC_STAT_TX_DROP_ERROR, 1);
 		return PC5SEC_STAT_TX_DROP_ERROR;
 	}
-	skb->ip_summed = CHECKSUM_NONE;
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		skb->ip_summed = CHECKSUM_NONE;
 	pc5_stats_add(k->stats, PC5SEC_STAT_TX_PACKETS, 1);
 	pc5_stats_add(k->stats, PC5SEC_STAT_TX_BYTES, plen);
 	pc5_stats_add(k->group->stats, PC5SEC_STAT_TX_PACKETS, 1);
@@ -231,8 +232,6 @@ static int pc5_tx_protect(struct pc5_net *pn, struct pc5_group *g, struct sk_buf
 		return PC5SEC_STAT_TX_DROP_ERROR;
 	if (pc5_is_membership(skb, proto, hlen))
 		return 0;
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
-		return PC5SEC_STAT_TX_DROP_ERROR;
 
 	now = ktime_get_real_seconds();
 	for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
@@ -260,6 +259,15 @@ protect:
 	if (skb->len + PC5SEC_HDR_LEN + icv > IP_MAX_MTU)
 		goto err;
 	/*
+	 * The checksum is part of what is encrypted. eea0 encrypts nothing: a
+	 * device that can checksum any packet may still do it, as it would
+	 * the datagram in clear (csum_start moves with the payload).
+	 */
+	if (skb->ip_summed == CHECKSUM_PARTIAL &&
+	    (k->suite != PC5SEC_SUITE_EEA0 || !(skb_dst(skb)->dev->features & NETIF_F_HW_CSUM)) &&
+	    skb_checksum_help(skb))
+		goto err;
+	/*
 	 * The header goes between the IP header and the payload. A socket
 	 * leaves just the link layer's headroom (16 octets on Ethernet):
 	 * moving the IP header into it would make the IP layer copy the
@@ -270,6 +278,8 @@ protect:
 	    skb_tailroom(skb) >= PC5SEC_HDR_LEN + icv) {
 		__skb_put(skb, PC5SEC_HDR_LEN + icv);
 		memmove(skb->data + hlen + PC5SEC_HDR_LEN, skb->data + hlen, plen);
+		if (skb->ip_summed == CHECKSUM_PARTIAL)
+			skb->csum_start += PC5SEC_HDR_LEN;
 		nfrags = 1;
 	} else {
 		if (skb_cow_head(skb, PC5SEC_HDR_LEN))

@@ -173,7 +173,7 @@ wire() {
 	unprovision "$g"
 	provision "$g" "$suite" 1 2 || return
 	first=$(pc 1 show "$g" -j | jq '.groups[0].keys[0].tx_ptk_id')
-	cap_bg c 2 -P 253 -d "$g" -n 5 -T 5000 || return
+	cap_bg c 2 -P 253 -d "$g" -n 5 -T 5000 -V || return
 	recv_bg r2 2 "$g" -n 5 -x || return
 	send 1 "$g" -d "$tmp/marker" -n 5 -r 500 $([ -n "$(fam "$g")" ] && printf %s -E) || return
 	cap_wait c
@@ -185,9 +185,11 @@ wire() {
 		fail "plaintext on the wire"
 		return
 	fi
-	while read -r _ _ line; do
+	while read -r _ csum line; do
 		n=$((n + 1))
 		parse_pc5 "$line"
+		# The checksum was finished before it was encrypted.
+		[ "$csum" = 0 ] || fail "a checksum to finish at $csum in ciphertext" || return
 		[ "$h_proto" = fd ] || fail "protocol $h_proto, not 253" || return
 		[ "$h_vs" = "1$suite_no" ] || fail "version/suite $h_vs" || return
 		[ "$h_next" = 11 ] || fail "next header $h_next, not UDP" || return
@@ -534,22 +536,32 @@ membership() {
 }
 ktap_result "IGMP and MLD for a protected group pass in clear" membership
 
-# eea0 needs allow_null=1: then the header is there and the payload is not encrypted.
+# eea0 needs allow_null=1: then the header is there and the payload is not
+# encrypted. Its UDP checksum may be left to a device that checksums any
+# packet, as in clear (veth leaves it to the receiver): it must then be
+# marked where the UDP header now is, behind the pc5sec header.
 null_suite() {
-	local g=239.8.9.6
+	local g hex csum want
 	module_unload && module_load allow_null=1 || return
-	provision $g eea0 1 2 || return
-	cap_bg c 2 -P 253 -d $g -n 2 -T 4000 || return
-	recv_bg r2 2 $g -n 2 -x || return
-	send 1 $g -d "$tmp/marker" -n 2 -r 500 || return
-	cap_wait c
-	recv_ok r2 || return
-	[ "$(grep -c "^$MARKER_HEX$" "$tmp/r2.out")" = 2 ] || fail "not delivered byte-exact" || return
-	grep -q "$MARKER_HEX" "$tmp/c.cap" || fail "eea0 should not encrypt" || return
-	read -r _ _ hex <"$tmp/c.cap"
-	parse_pc5 "$hex"
-	[ "$h_vs" = 10 ] || fail "suite field $h_vs"
-	unprovision $g
+	for g in 239.8.9.6 ff0e::8:6; do
+		want=30/6
+		[ -n "$(fam "$g")" ] && want=50/6
+		provision $g eea0 1 2 || return
+		cap_bg c 2 -P 253 -d $g -n 2 -T 4000 -V || return
+		recv_bg r2 2 $g -n 2 -x || return
+		send 1 $g -d "$tmp/marker" -n 2 -r 500 || return
+		cap_wait c
+		recv_ok r2 || return
+		[ "$(grep -c "^$MARKER_HEX$" "$tmp/r2.out")" = 2 ] || fail "not delivered byte-exact" ||
+			return
+		grep -q "$MARKER_HEX" "$tmp/c.cap" || fail "eea0 should not encrypt" || return
+		read -r _ csum hex <"$tmp/c.cap"
+		parse_pc5 "$hex"
+		[ "$h_vs" = 10 ] || fail "suite field $h_vs" || return
+		[ "$csum" = "$want" ] || fail "checksum to finish at $csum, not $want" || return
+		echo "$g: delivered, in clear behind the header, checksum to finish at $csum"
+		unprovision $g
+	done
 	module_unload && module_load
 }
 ktap_result "eea0 with allow_null=1: the header on the wire, the payload in clear" null_suite

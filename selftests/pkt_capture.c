@@ -5,16 +5,21 @@
  *
  * Output, one line per packet: "<in|out> <csum_partial 0|1> <hex>", where
  * csum_partial is 1 when the kernel reports TP_STATUS_CSUMNOTREADY (the
- * transport checksum was left for the device to finish).
+ * transport checksum was left for the device to finish). With -V it is
+ * "START/OFFSET" instead, where the checksum to finish begins (counted from
+ * the IP header) and where in that it goes (the kernel's csum_start and
+ * csum_offset, from a virtio_net_hdr), or 0. -V is for Ethernet links.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <endian.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/virtio_net.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -32,13 +37,14 @@ static void usage(FILE *f, int status)
 {
 	fprintf(f,
 		"usage: pkt_capture -i IFNAME [-n COUNT] [-T TIMEOUT_MS] [-P PROTO]\n"
-		"                   [-d DSTADDR] [-R READYFILE]\n"
+		"                   [-d DSTADDR] [-R READYFILE] [-V]\n"
 		"  -i IFNAME     interface to capture on (both directions)\n"
 		"  -n COUNT      stop after COUNT printed packets (default 0: no limit)\n"
 		"  -T TIMEOUT_MS total run time (default 5000)\n"
 		"  -P PROTO      keep only this IPv4 protocol / IPv6 upper-layer header\n"
 		"  -d DSTADDR    keep only packets to this IPv4 or IPv6 address\n"
 		"  -R READYFILE  create READYFILE once the socket is bound\n"
+		"  -V            print where a checksum left to finish is (START/OFFSET)\n"
 		"Prints '<in|out> <csum_partial 0|1> <hex>' per packet to stdout and\n"
 		"'# captured N packets' to stderr at the end.\n");
 	exit(status);
@@ -112,7 +118,7 @@ int main(int argc, char **argv)
 	unsigned long count = 0, timeout = 5000;
 	const char *ifname = NULL, *ready = NULL, *dstarg = NULL;
 	uint8_t want_dst[16];
-	int want_proto = -1, want_v6 = 0, fd, c, one = 1, rcvbuf = 8 << 20;
+	int want_proto = -1, want_v6 = 0, vnet = 0, fd, c, one = 1, rcvbuf = 8 << 20;
 	char cbuf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
 	struct sockaddr_ll sll = { 0 };
 	unsigned long long n = 0;
@@ -121,12 +127,13 @@ int main(int argc, char **argv)
 	struct pollfd pfd;
 	struct msghdr msg;
 	struct iovec iov;
-	const uint8_t *dst;
+	struct virtio_net_hdr vh = { 0 };
+	const uint8_t *dst, *p;
 	int ifindex, v6, proto, partial;
 	ssize_t len, i;
 
 	opterr = 0;
-	while ((c = getopt(argc, argv, "i:n:T:P:d:R:h")) != -1) {
+	while ((c = getopt(argc, argv, "i:n:T:P:d:R:Vh")) != -1) {
 		switch (c) {
 		case 'i': ifname = optarg; break;
 		case 'n': count = parse_num(optarg, ULONG_MAX, "count"); break;
@@ -134,6 +141,7 @@ int main(int argc, char **argv)
 		case 'P': want_proto = parse_num(optarg, 255, "protocol"); break;
 		case 'd': dstarg = optarg; break;
 		case 'R': ready = optarg; break;
+		case 'V': vnet = 1; break;
 		case 'h': usage(stdout, 0); break;
 		default:
 			warnx("bad option or missing argument: -%c", optopt);
@@ -153,11 +161,13 @@ int main(int argc, char **argv)
 		err(1, "%s", ifname);
 
 	/* Protocol 0: nothing is queued until bind() picks the interface. */
-	fd = socket(AF_PACKET, SOCK_DGRAM, 0);
+	fd = socket(AF_PACKET, vnet ? SOCK_RAW : SOCK_DGRAM, 0);
 	if (fd < 0)
 		err(1, "socket AF_PACKET");
 	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)))
 		err(1, "setsockopt PACKET_AUXDATA");
+	if (vnet && setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)))
+		err(1, "setsockopt PACKET_VNET_HDR");
 	/* Room for bursts; best effort (FORCE needs CAP_NET_ADMIN). */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
@@ -210,7 +220,16 @@ int main(int argc, char **argv)
 			warnx("skipping %zd byte packet (too large)", len);
 			continue;
 		}
-		if (ip_info(buf, len, v6, &dst, &proto))
+		p = buf;
+		if (vnet) {
+			/* SOCK_RAW (vnet headers need it): Ethernet header too. */
+			if ((size_t)len < sizeof(vh) + ETH_HLEN)
+				continue;
+			memcpy(&vh, buf, sizeof(vh));
+			p += sizeof(vh) + ETH_HLEN;
+			len -= sizeof(vh) + ETH_HLEN;
+		}
+		if (ip_info(p, len, v6, &dst, &proto))
 			continue;
 		if (want_proto >= 0 && proto != want_proto)
 			continue;
@@ -228,10 +247,13 @@ int main(int argc, char **argv)
 			memcpy(&aux, CMSG_DATA(cm), sizeof(aux));
 			partial = !!(aux.tp_status & TP_STATUS_CSUMNOTREADY);
 		}
-		printf("%s %d ", sll.sll_pkttype == PACKET_OUTGOING ? "out" : "in",
-		       partial);
+		printf("%s ", sll.sll_pkttype == PACKET_OUTGOING ? "out" : "in");
+		if (vnet && (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+			printf("%u/%u ", le16toh(vh.csum_start) - ETH_HLEN, le16toh(vh.csum_offset));
+		else
+			printf("%d ", vnet ? 0 : partial);
 		for (i = 0; i < len; i++)
-			printf("%02x", buf[i]);
+			printf("%02x", p[i]);
 		putchar('\n');
 		if (fflush(stdout))
 			err(1, "stdout");
