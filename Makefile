@@ -12,6 +12,8 @@
 #                       VM: a table, and bench/results.json (README.md,
 #                       "Benchmark"); knobs ROUNDS, DURATION, CPU_DURATION,
 #                       CPU_PPS, MODES, PAYLOADS, SCALE, KEYS
+# make profile          perf in the test VM while modes run unpaced: busy
+#                       CPUs and hottest symbols; MODES, PAYLOAD, DURATION
 # make deps             install what is missing (Debian packages)
 # make style | sparse   checkpatch --strict, sparse
 #
@@ -99,6 +101,16 @@ bench: deps
 		-c "$(BENCH_ENV) bash /mnt/share/run.sh"; rc=$$?; \
 		bench/report.sh -r build/bench-raw.jsonl -o bench/results.json || rc=1; exit $$rc
 
+# make profile: perf in the VM while one mode runs unpaced (bench/profile.sh).
+PROFILE_VARS = MODES PAYLOAD DURATION TOP
+PROFILE_ENV = $(foreach v,$(PROFILE_VARS),$(if $($(v)),$(v)='$($(v))'))
+
+profile: deps
+	@$(VM_BUILD) && $(MAKE) -s -C bench
+	@rm -rf build/profile-share && mkdir -p build/profile-share && \
+		cp bench/run.sh bench/profile.sh bench/mcbench build/profile-share/
+	@$(VM) -m run -x /usr/bin/perf -s build/profile-share -c "$(PROFILE_ENV) bash /mnt/share/profile.sh"
+
 CHECKPATCH_DIR := $(or $(PC5SEC_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/pc5sec)/checkpatch
 $(CHECKPATCH_DIR)/checkpatch.pl:
 	@mkdir -p $(CHECKPATCH_DIR)
@@ -120,5 +132,5 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
 
-.PHONY: all module tool deps check check-debug check-boot vm-run vm-run-boot demo bench style sparse \
-	clean
+.PHONY: all module tool deps check check-debug check-boot vm-run vm-run-boot demo bench profile style \
+	sparse clean

@@ -131,7 +131,7 @@ def line($name; $v; $target):
   (.[] | "  \(if .mode == "cli" then "one pc5sec process per key" else "one netlink batch (pc5sec -b)" end | lpad(30)) \(.keys_per_s | range3(f1)) (\(.keys) keys)"), ""
   else empty end ),
 ( [ .[] | select(.kind == "scale") ] | if length > 0 then
-  "Scale (pc5sec \(.[0].suite), \(.[0].payload) B, saturation):",
+  "Scale (pc5sec \(map(select(.suite != "plain")) | first | .suite), \(.[0].payload) B, saturation; plain-: in clear):",
   (.[] | "  \(.mode | lpad(14)) \(.rx_pps | range3(f0) | pad(22)) pps  \(.rx_mbps.median | f1) Mbit/s  loss \(.loss_pct.median | f2)%"), ""
   else empty end ),
 "Targets (throughput ratios of the medians; reported, not asserted):",
@@ -147,6 +147,8 @@ line("aes-gcm-128 >= 1.5x esp-gcm @64"; ratio(med("aes-gcm-128"; 64; "rx_pps"); 
   line("\(.mode) >= 0.95x groups-1"; ratio(.rx_pps.median; smed("groups-1")); 0.95) ),
 ( [ .[] | select(.kind == "scale" and (.mode | startswith("senders-")) and .mode != "senders-1") ][] |
   line("\(.mode) >= 0.9x senders-1"; ratio(.rx_pps.median; smed("senders-1")); 0.9) ),
+( [ .[] | select(.kind == "scale" and (.mode | startswith("plain-senders-")) and .mode != "plain-senders-1") ][] |
+  "  \("(in clear: \(.mode) / plain-senders-1" | lpad(44)) \(ratio(.rx_pps.median; smed("plain-senders-1")) | fr | pad(7)))" ),
 "",
 "Crypto drivers in use per mode (/proc/crypto, refcnt > 1):",
 ( ($info.crypto_in_use // {}) | to_entries[] | "  \(.key | lpad(12)) \(.value | join(", ") | if . == "" then "-" else . end)" )

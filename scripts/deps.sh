@@ -13,6 +13,8 @@ pkgs=(
 	# test VM: kernel, QEMU, initramfs contents
 	linux-image-cloud-amd64 qemu-system-x86 busybox-static cpio gzip
 	iproute2 tcpdump kmod util-linux coreutils jq
+	# make profile: perf in the test VM
+	linux-perf
 	# style and static checks
 	sparse linux-source-6.1 perl
 	# debug kernel lane: building linux-source-6.1

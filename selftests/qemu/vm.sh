@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm.sh [-k LANE] [-m check|run] [-c CMD] [-s SHAREDIR] [-t "TESTS"] [-T SECONDS]
-#       [-o OUTFILE]
+#       [-o OUTFILE] [-x BINARY]...
 #
 # Packs an initramfs (busybox, bash, ip, tcpdump, kmod, the pc5sec module,
 # tool and selftests, the kernel modules the tests need) and boots test
@@ -16,12 +16,14 @@
 # -o OUTFILE: a third serial port, /dev/ttyS2 in the guest, goes to a file;
 # what the guest writes there (text: carriage returns are dropped) is saved
 # as OUTFILE, even when the run fails. `make bench` gets its results so.
+# -x BINARY: one more program in the guest, with its libraries (`make
+# profile`: perf).
 # Build the module (build-module.sh), the tool and the selftests first.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-lane=6.1 mode=check cmd= share= tests= timeout= outfile=
-while getopts "k:m:c:s:t:T:o:" opt; do
+lane=6.1 mode=check cmd= share= tests= timeout= outfile= extra=()
+while getopts "k:m:c:s:t:T:o:x:" opt; do
 	case "$opt" in
 	k) lane=$OPTARG ;;
 	m) mode=$OPTARG ;;
@@ -30,6 +32,7 @@ while getopts "k:m:c:s:t:T:o:" opt; do
 	t) tests=$OPTARG ;;
 	T) timeout=$OPTARG ;;
 	o) outfile=$OPTARG ;;
+	x) extra+=("$OPTARG") ;;
 	*) exit 2 ;;
 	esac
 done
@@ -77,6 +80,7 @@ install -m 0755 /bin/busybox "$root/usr/bin/busybox"
 for a in $(/bin/busybox --list); do
 	[ -e "$root/usr/bin/$a" ] || [ -e "$root/usr/sbin/$a" ] || ln -s busybox "$root/usr/bin/$a"
 done
+[ ${#extra[@]} = 0 ] || copy_bin "${extra[@]}"
 copy_bin "$top/tools/pc5sec"
 mv "$root$(readlink -f "$top/tools/pc5sec")" "$root/usr/sbin/pc5sec"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$root/etc/passwd"
