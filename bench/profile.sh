@@ -33,9 +33,7 @@ cpu_ticks() {
 	awk '/^cpu[0-9]/ { print $1, $2 + $3 + $4 + $7 + $8, $5 + $6 }'
 }
 
-modprobe -a veth bridge macsec xfrm_user esp4 authenc seqiv aesni-intel \
-	ghash-clmulni-intel gcm ctr 2>/dev/null
-pc5sec genkey >"$tmp/pgk"
+bench_init
 for mode in $MODES; do
 	IF='' PROTO='' UNAVAILABLE=''
 	if ! declare -F "setup_$mode" >/dev/null || ! "setup_$mode" || [ -n "$UNAVAILABLE" ]; then
@@ -62,7 +60,7 @@ for mode in $MODES; do
 		# Shares of the samples that were not idle.
 		awk -v top="$TOP" -v funcs="$FUNCS" -v cpu=$c '
 			/^ *[0-9.]+%/ { sub("%", "", $1); sub("%", "", $2)
-				if ($NF ~ /safe_halt|_idle|do_idle|cpu_startup_entry|start_secondary|secondary_startup|rest_init|start_kernel/) { idle += $2; next }
+				if ($NF ~ /safe_halt|_idle|do_idle|cpu_startup_entry|start_secondary|secondary_startup|rest_init|start_kernel/) next
 				n++; self[n] = $2; incl[n] = $1; sym[n] = $NF; total += $2 }
 			END {
 				if (!total) { print "--- cpu" cpu ": no samples"; exit }

@@ -506,14 +506,19 @@ scale_senders() {
 	teardown
 }
 
+# bench_init: the modes' kernel modules, and the PGK of the pc5sec modes.
+bench_init() {
+	modprobe -a veth bridge macsec xfrm_user esp4 authenc seqiv aesni-intel \
+		ghash-clmulni-intel gcm ctr 2>/dev/null
+	pc5sec genkey >"$tmp/pgk"
+}
+
 # --- main ---------------------------------------------------------------
 
 # Sourced (bench/profile.sh): the functions only.
 [[ ${BASH_SOURCE[0]} != "$0" ]] && return 0
 
-modprobe -a veth bridge macsec xfrm_user esp4 authenc seqiv aesni-intel \
-	ghash-clmulni-intel gcm ctr 2>/dev/null
-pc5sec genkey >"$tmp/pgk"
+bench_init
 log "rounds $ROUNDS, ${DURATION}s saturation, ${CPU_DURATION}s at $CPU_PPS pps for the CPU cost"
 log "modes: $MODES; payloads: $PAYLOADS"
 for r in $(seq 1 "$ROUNDS"); do
