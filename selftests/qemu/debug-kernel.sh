@@ -60,7 +60,7 @@ if ! nice -n 10 make -C "$tree" ARCH=x86_64 -j"$jobs" bzImage modules >>"$log" 2
 	exit 1
 fi
 make -C "$tree" ARCH=x86_64 INSTALL_MOD_PATH="$out/modroot" modules_install >>"$log" 2>&1
-make -s -C "$tree" kernelrelease >"$out/kernelrelease"
+make -s --no-print-directory -C "$tree" kernelrelease >"$out/kernelrelease"
 
 # Keep what an out-of-tree module build needs, the same selection Debian's
 # linux-headers packages make (scripts/package/builddeb).

@@ -111,11 +111,11 @@ depmod -b "$root" "$KRELEASE"
 # Selftests: scripts, helpers and the list of tests to run.
 mkdir -p "$root/selftests"
 cp -a "$top"/selftests/*.sh "$root/selftests/"
-for p in $(make -s -C "$top/selftests" print-gen-progs); do
+for p in $(make -s --no-print-directory -C "$top/selftests" print-gen-progs); do
 	copy_bin "$top/selftests/$p"
 	mv "$root$(readlink -f "$top/selftests/$p")" "$root/selftests/$p"
 done
-echo "${tests:-$(make -s -C "$top/selftests" print-tests)}" >"$root/selftests/tests.list"
+echo "${tests:-$(make -s --no-print-directory -C "$top/selftests" print-tests)}" >"$root/selftests/tests.list"
 [ -n "$share" ] && cp -a "$share/." "$root/mnt/share/"
 
 install -m 0755 "$top/selftests/qemu/init.sh" "$root/init"
