@@ -31,16 +31,22 @@ unsigned int pc5_net_id __read_mostly;
 
 /*
  * Egress last, after every other LOCAL_OUT hook, before routing's output
- * and fragmentation; ingress last at LOCAL_IN, after reassembly. Being
- * last, a hook that delivers a datagram itself (GSO segments, datagrams
- * that waited for an SA) skips no other hook.
+ * and fragmentation. Ingress last at PRE_ROUTING, so that routing sees the
+ * datagram as sent; and last at LOCAL_IN, after reassembly, for what
+ * PRE_ROUTING leaves (receive.c). Being last, a hook that delivers a
+ * datagram itself (GSO segments, datagrams that waited for an SA) skips no
+ * other hook.
  */
 static const struct nf_hook_ops pc5_hooks[] = {
 	{ .hook = pc5_tx_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_OUT,
 	  .priority = NF_IP_PRI_LAST },
+	{ .hook = pc5_rx_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_PRE_ROUTING,
+	  .priority = NF_IP_PRI_LAST },
 	{ .hook = pc5_rx_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_IN,
 	  .priority = NF_IP_PRI_LAST },
 	{ .hook = pc5_tx_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_OUT,
+	  .priority = NF_IP6_PRI_LAST },
+	{ .hook = pc5_rx_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_PRE_ROUTING,
 	  .priority = NF_IP6_PRI_LAST },
 	{ .hook = pc5_rx_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_IN,
 	  .priority = NF_IP6_PRI_LAST },

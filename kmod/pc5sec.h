@@ -234,8 +234,10 @@ int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 		 unsigned int aad_len, int nfrags, bool encrypt, pc5_crypt_done_t done);
 
 /*
- * What a datagram waiting for an SA keeps in skb->cb, after the IP layer's
- * own control block, which its delivery still needs.
+ * What a received datagram that waits for an SA, or is in an asynchronous
+ * cipher, keeps in skb->cb, after the IP layer's own control block, which
+ * its delivery still needs: the hook it was taken at, and how that hook
+ * would have gone on.
  */
 struct pc5_rx_cb {
 	union {
@@ -244,6 +246,7 @@ struct pc5_rx_cb {
 	} header;
 	int (*okfn)(struct net *net, struct sock *sk, struct sk_buff *skb);
 	u8 pf;
+	u8 hook;
 };
 
 #define PC5_RX_CB(skb) ((struct pc5_rx_cb *)(skb)->cb)

@@ -1,16 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Ingress: at LOCAL_IN, after reassembly, a protected datagram to a group
- * is checked, decrypted and delivered as if it had arrived in clear; a
- * plaintext one is dropped unless its group accepts plaintext (spec
- * section 6). A datagram from a sender, or PTK ID, whose SA is not made
- * yet waits for the key's worker, which makes it and delivers the datagram.
+ * Ingress: a protected datagram to a group is checked, decrypted and
+ * delivered as if it had arrived in clear; a plaintext one is dropped
+ * unless its group accepts plaintext (spec section 6). This happens at
+ * PRE_ROUTING, so that the datagram is routed as the one its sender made,
+ * like any other (UDP's early demux gives it its socket's route). Left to
+ * LOCAL_IN, after reassembly: fragments, and datagrams that this host may
+ * also forward or bridge (see pc5_rx_late()). A datagram from a
+ * sender, or PTK ID, whose SA is not made yet waits for the key's worker,
+ * which makes it and delivers the datagram.
  */
 
+#include <linux/igmp.h>
+#include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter_bridge.h>
 #include <net/ip.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
 #include <net/ipv6.h>
 
 #include "pc5sec.h"
@@ -91,23 +100,24 @@ static bool pc5_replay_check(struct pc5_sender *s, u32 seq, u32 window, bool upd
 	return ok;
 }
 
-/* Asks the worker for an SA, keeping the datagram until it is made. */
 /*
  * A datagram about to outlive this RCU section (waiting for an SA, or in
- * an asynchronous cipher) keeps its route and device, and how to deliver
- * it travels in cb. The caller drops the device with dev_put() when done.
+ * an asynchronous cipher) keeps its route, if routed yet, and its device;
+ * how to deliver it travels in cb. The caller drops the device with
+ * dev_put() when done.
  */
 static int pc5_rx_keep(struct sk_buff *skb, const struct nf_hook_state *state)
 {
-	skb_dst_force(skb);
-	if (!skb_dst(skb))
+	if (skb_dst(skb) && !skb_dst_force(skb))
 		return -EINVAL;
 	dev_hold(skb->dev);
 	PC5_RX_CB(skb)->okfn = state->okfn;
 	PC5_RX_CB(skb)->pf = state->pf;
+	PC5_RX_CB(skb)->hook = state->hook;
 	return 0;
 }
 
+/* Asks the worker for an SA, keeping the datagram until it is made. */
 static int pc5_rx_defer(struct pc5_key *k, struct sk_buff *skb,
 			const struct nf_hook_state *state)
 {
@@ -373,18 +383,95 @@ static struct pc5_group *pc5_rx_group(struct pc5_net *pn, struct sk_buff *skb, b
 	return g;
 }
 
+/*
+ * Whether LOCAL_IN, not PRE_ROUTING, deals with this datagram to group @g
+ * (or none), whatever its protocol: one that is reassembled, at
+ * PRE_ROUTING (netfilter's defragmentation) or after it, or still a
+ * fragment; one that br_netfilter shows PRE_ROUTING on its way through a
+ * bridge; and one that this host may forward as well as deliver, as it
+ * routes multicast from the device it came in on. Forwarded or bridged
+ * copies then leave as they came, and only the local one is unprotected.
+ * Both hooks ask, and get the same answer.
+ */
+static bool pc5_rx_late(struct sk_buff *skb, bool v6, int proto, struct pc5_group *g)
+{
+	struct in_device *in_dev;
+
+	if (!g || proto < 0 ||
+	    (v6 ? IP6CB(skb)->flags & IP6SKB_FRAGMENTED : IPCB(skb)->frag_max_size))
+		return true;
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	if (nf_bridge_info_exists(skb))
+		return true;
+#endif
+	if (v6) {
+#if IS_ENABLED(CONFIG_IPV6_MROUTE)
+		return atomic_read(&dev_net(skb->dev)->ipv6.devconf_all->mc_forwarding);
+#else
+		return false;
+#endif
+	}
+	in_dev = __in_dev_get_rcu(skb->dev);
+	return in_dev && IN_DEV_MFORWARD(in_dev);
+}
+
+/*
+ * Whether the host has joined the datagram's group on the device it came
+ * in on (ip_check_mc_rcu() and ipv6_chk_mcast_addr() are not exported;
+ * source filters are left to routing). Under RCU.
+ */
+static bool pc5_rx_member(struct sk_buff *skb, bool v6)
+{
+	struct in_device *in_dev;
+	struct inet6_dev *idev;
+	struct ifmcaddr6 *mc6;
+	struct ip_mc_list *mc;
+
+	if (v6) {
+		idev = __in6_dev_get(skb->dev);
+		if (!idev)
+			return false;
+		for (mc6 = rcu_dereference(idev->mc_list); mc6; mc6 = rcu_dereference(mc6->next)) {
+			if (ipv6_addr_equal(&mc6->mca_addr, &ipv6_hdr(skb)->daddr))
+				return true;
+		}
+		return false;
+	}
+	in_dev = __in_dev_get_rcu(skb->dev);
+	if (!in_dev)
+		return false;
+	for (mc = rcu_dereference(in_dev->mc_list); mc; mc = rcu_dereference(mc->next_rcu)) {
+		if (mc->multiaddr == ip_hdr(skb)->daddr)
+			return true;
+	}
+	return false;
+}
+
 static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 			   const struct nf_hook_state *state, bool deferred)
 {
 	unsigned int hlen, nhoff;
 	struct pc5_group *g;
 	int proto, stat;
+	bool late;
 
 	if (v6 ? !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) :
 		 !ipv4_is_multicast(ip_hdr(skb)->daddr))
 		return NF_ACCEPT;
 	g = pc5_rx_group(pn, skb, v6);
 	proto = pc5_ip_layout(skb, v6, &hlen, &nhoff);
+	/*
+	 * A protected datagram to a group not joined here is left to routing,
+	 * which drops it; should the host join meanwhile, LOCAL_IN takes it,
+	 * as it takes every protected datagram PRE_ROUTING leaves.
+	 */
+	late = pc5_rx_late(skb, v6, proto, g);
+	if (state->hook == NF_INET_LOCAL_IN) {
+		if (!late && proto != pc5_proto)
+			return NF_ACCEPT;
+	} else if (late || (proto == pc5_proto && !pc5_rx_member(skb, v6))) {
+		return NF_ACCEPT;
+	}
 
 	if (proto != pc5_proto) {
 		if (!g || (proto >= 0 && pc5_is_membership(skb, proto, hlen)))
@@ -497,6 +584,7 @@ static void pc5_rx_resume(struct pc5_key *k, struct sk_buff *skb)
 	state.net = k->pn->net;
 	state.pf = PC5_RX_CB(skb)->pf;
 	state.okfn = PC5_RX_CB(skb)->okfn;
+	state.hook = PC5_RX_CB(skb)->hook;
 	dev = skb->dev;
 	local_bh_disable();
 	rcu_read_lock();

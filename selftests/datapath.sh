@@ -17,6 +17,7 @@ require_cmd pc5sec jq mcast_send mcast_recv pkt_capture pkt_inject
 tmp=$(mktemp -d)
 cleanup() {
 	topo_destroy
+	ip netns del "$(ue_ns 4)" 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -146,8 +147,8 @@ printf '%s' "$MARKER" >"$tmp/marker"
 MARKER_HEX=$(od -An -tx1 "$tmp/marker" | tr -d ' \n')
 topo_create 3 || ktap_bail_out "cannot build the PC5 link"
 
-# Per suite, 5 cases for each IP version; then 8.
-ktap_plan $((10 * $(wc -w <<<"$SUITES") + 8))
+# Per suite, 5 cases for each IP version; then 9.
+ktap_plan $((10 * $(wc -w <<<"$SUITES") + 9))
 
 # --- per suite and IP version ------------------------------------------
 
@@ -565,6 +566,48 @@ null_suite() {
 	module_unload && module_load
 }
 ktap_result "eea0 with allow_null=1: the header on the wire, the payload in clear" null_suite
+
+# A UE that routes multicast forwards a protected datagram as it came and
+# unprotects only its own copy: ue3 forwards the group from ue1 out of a
+# second link, to ue4. A datagram unprotected before routing would be
+# forwarded in clear.
+forwarding() {
+	local g=239.8.9.5 ns4 pid rc=0
+	ns4=$(ue_ns 4)
+	provision $g aes-gcm-128 1 3 || return
+	ip netns add "$ns4" || return
+	ip link add fwd0 netns "$(ue_ns 3)" type veth peer name eth0 netns "$ns4" || return
+	ip -n "$(ue_ns 3)" link set fwd0 up && ip -n "$ns4" link set eth0 up || return
+	rm -f "$tmp/mr.ready"
+	ip netns exec "$(ue_ns 3)" mroute -i eth0 -o fwd0 -s "$(ue_ip4 1)" -g $g \
+		-R "$tmp/mr.ready" &
+	pid=$!
+	if wait_file "$tmp/mr.ready"; then
+		cap_bg c 4 -d $g -n 5 -T 5000 &&
+			recv_bg r3 3 $g -n 5 -x &&
+			send 1 $g -d "$tmp/marker" -n 5 -r 500 -t 2 || rc=1
+		cap_wait c
+		recv_ok r3 || rc=1
+	else
+		rc=1
+	fi
+	kill "$pid"
+	wait "$pid"
+	ip netns del "$ns4"
+	unprovision $g
+	[ $rc = 0 ] || return
+	[ "$(grep -c "^$MARKER_HEX$" "$tmp/r3.out")" = 5 ] ||
+		fail "ue3 did not get its copy byte-exact" || return
+	[ "$(grep -c '^in ' "$tmp/c.cap")" = 5 ] ||
+		fail "ue4 got $(grep -c '^in ' "$tmp/c.cap") of 5 forwarded" || return
+	while read -r _ _ hex; do
+		parse_pc5 "$hex"
+		[ "$h_proto" = fd ] && [ "$h_vs" = 14 ] ||
+			fail "forwarded as protocol $h_proto, suite field $h_vs" || return
+	done <"$tmp/c.cap"
+	! grep -qi "${MARKER_HEX:0:32}" "$tmp/c.cap" || fail "forwarded in clear"
+}
+ktap_result "a UE routing multicast forwards protected datagrams as they came" forwarding
 
 # force_async=1: every datagram's cipher completes later, from a worker,
 # as an asynchronous cipher's (cryptd's) would. Delivery and counters as
