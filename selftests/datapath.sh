@@ -571,21 +571,17 @@ ktap_result "eea0 with allow_null=1: the header on the wire, the payload in clea
 # unprotects only its own copy: ue3 forwards the group from ue1 out of a
 # second link, to ue4. A datagram unprotected before routing would be
 # forwarded in clear.
-forwarding() {
-	local g=239.8.9.5 ns4 pid rc=0
-	ns4=$(ue_ns 4)
-	provision $g aes-gcm-128 1 3 || return
-	ip netns add "$ns4" || return
-	ip link add fwd0 netns "$(ue_ns 3)" type veth peer name eth0 netns "$ns4" || return
-	ip -n "$(ue_ns 3)" link set fwd0 up && ip -n "$ns4" link set eth0 up || return
+forward_one() {
+	local g=$1 src=$2 pid rc=0
+	provision "$g" aes-gcm-128 1 3 || return
 	rm -f "$tmp/mr.ready"
-	ip netns exec "$(ue_ns 3)" mroute -i eth0 -o fwd0 -s "$(ue_ip4 1)" -g $g \
+	ip netns exec "$(ue_ns 3)" mroute $(fam "$g") -i eth0 -o fwd0 -s "$src" -g "$g" \
 		-R "$tmp/mr.ready" &
 	pid=$!
 	if wait_file "$tmp/mr.ready"; then
-		cap_bg c 4 -d $g -n 5 -T 5000 &&
-			recv_bg r3 3 $g -n 5 -x &&
-			send 1 $g -d "$tmp/marker" -n 5 -r 500 -t 2 || rc=1
+		cap_bg c 4 -d "$g" -n 5 -T 5000 &&
+			recv_bg r3 3 "$g" -n 5 -x -i eth0 &&
+			send 1 "$g" -d "$tmp/marker" -n 5 -r 500 -t 2 || rc=1
 		cap_wait c
 		recv_ok r3 || rc=1
 	else
@@ -593,21 +589,33 @@ forwarding() {
 	fi
 	kill "$pid"
 	wait "$pid"
-	ip netns del "$ns4"
-	unprovision $g
+	unprovision "$g"
 	[ $rc = 0 ] || return
 	[ "$(grep -c "^$MARKER_HEX$" "$tmp/r3.out")" = 5 ] ||
-		fail "ue3 did not get its copy byte-exact" || return
+		fail "$g: ue3 did not get its copy byte-exact" || return
 	[ "$(grep -c '^in ' "$tmp/c.cap")" = 5 ] ||
-		fail "ue4 got $(grep -c '^in ' "$tmp/c.cap") of 5 forwarded" || return
+		fail "$g: ue4 got $(grep -c '^in ' "$tmp/c.cap") of 5 forwarded" || return
 	while read -r _ _ hex; do
 		parse_pc5 "$hex"
 		[ "$h_proto" = fd ] && [ "$h_vs" = 14 ] ||
-			fail "forwarded as protocol $h_proto, suite field $h_vs" || return
+			fail "$g: forwarded as protocol $h_proto, suite field $h_vs" || return
 	done <"$tmp/c.cap"
-	! grep -qi "${MARKER_HEX:0:32}" "$tmp/c.cap" || fail "forwarded in clear"
+	! grep -qi "${MARKER_HEX:0:32}" "$tmp/c.cap" || fail "$g: forwarded in clear" || return
+	echo "$g: ue3 got 5 in clear, ue4 5 forwarded, protected"
 }
-ktap_result "a UE routing multicast forwards protected datagrams as they came" forwarding
+
+forwarding() {
+	local ns4 rc=0
+	ns4=$(ue_ns 4)
+	ip netns add "$ns4" || return
+	ip link add fwd0 netns "$(ue_ns 3)" type veth peer name eth0 netns "$ns4" || return
+	ip -n "$(ue_ns 3)" link set fwd0 up && ip -n "$ns4" link set eth0 up || return
+	forward_one 239.8.9.8 "$(ue_ip4 1)" && forward_one ff0e::8:8 "$(ue_ip6 1)" || rc=1
+	ip netns del "$ns4"
+	return $rc
+}
+ktap_result "a UE routing multicast forwards protected datagrams as they came (IPv4, IPv6)" \
+	forwarding
 
 # force_async=1: every datagram's cipher completes later, from a worker,
 # as an asynchronous cipher's (cryptd's) would. Delivery and counters as

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mroute: a minimal IPv4 multicast router for the pc5sec selftests. Turns
- * on multicast forwarding (MRT_INIT), makes IN and OUT virtual interfaces
- * and forwards (SOURCE, GROUP) from IN to OUT until killed, as a routing
- * daemon would with one static route.
+ * mroute: a minimal multicast router for the pc5sec selftests. Turns on
+ * multicast forwarding (MRT_INIT, MRT6_INIT), makes IN and OUT virtual
+ * interfaces and forwards (SOURCE, GROUP) from IN to OUT until killed, as
+ * a routing daemon would with one static route.
  */
 #include <arpa/inet.h>
 #include <err.h>
 #include <linux/mroute.h>
+#include <linux/mroute6.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -20,36 +21,73 @@
 static void usage(FILE *f, int status)
 {
 	fprintf(f,
-		"usage: mroute -i IN -o OUT -s SOURCE -g GROUP [-R READYFILE]\n"
-		"  forwards IPv4 multicast from SOURCE to GROUP arriving on interface IN\n"
-		"  out of interface OUT, until killed; -R: create READYFILE once it does\n");
+		"usage: mroute [-6] -i IN -o OUT -s SOURCE -g GROUP [-R READYFILE]\n"
+		"  forwards multicast from SOURCE to GROUP arriving on interface IN\n"
+		"  out of interface OUT, until killed; -6: IPv6 addresses;\n"
+		"  -R: create READYFILE once it does\n");
 	exit(status);
 }
 
-static void add_vif(int fd, vifi_t vifi, const char *ifname)
+static unsigned int ifindex(const char *ifname)
 {
-	struct vifctl vc = {
-		.vifc_vifi = vifi,
-		.vifc_flags = VIFF_USE_IFINDEX,
-		.vifc_threshold = 1,
-	};
+	unsigned int i = if_nametoindex(ifname);
 
-	vc.vifc_lcl_ifindex = if_nametoindex(ifname);
-	if (!vc.vifc_lcl_ifindex)
+	if (!i)
 		err(1, "%s", ifname);
+	return i;
+}
+
+static void route4(int fd, const char *in, const char *out, const char *src, const char *grp)
+{
+	struct mfcctl mc = { .mfcc_parent = 0 };
+	struct vifctl vc = { .vifc_flags = VIFF_USE_IFINDEX, .vifc_threshold = 1 };
+
+	if (inet_pton(AF_INET, src, &mc.mfcc_origin) != 1 ||
+	    inet_pton(AF_INET, grp, &mc.mfcc_mcastgrp) != 1)
+		errx(2, "SOURCE and GROUP must be IPv4 addresses");
+	vc.vifc_lcl_ifindex = ifindex(in);
 	if (setsockopt(fd, IPPROTO_IP, MRT_ADD_VIF, &vc, sizeof(vc)))
-		err(1, "MRT_ADD_VIF %s", ifname);
+		err(1, "MRT_ADD_VIF %s", in);
+	vc.vifc_vifi = 1;
+	vc.vifc_lcl_ifindex = ifindex(out);
+	if (setsockopt(fd, IPPROTO_IP, MRT_ADD_VIF, &vc, sizeof(vc)))
+		err(1, "MRT_ADD_VIF %s", out);
+	mc.mfcc_ttls[1] = 1;
+	if (setsockopt(fd, IPPROTO_IP, MRT_ADD_MFC, &mc, sizeof(mc)))
+		err(1, "MRT_ADD_MFC");
+}
+
+static void route6(int fd, const char *in, const char *out, const char *src, const char *grp)
+{
+	struct mf6cctl mc = { .mf6cc_parent = 0 };
+	struct mif6ctl vc = { .vifc_threshold = 1 };
+
+	mc.mf6cc_origin.sin6_family = AF_INET6;
+	mc.mf6cc_mcastgrp.sin6_family = AF_INET6;
+	if (inet_pton(AF_INET6, src, &mc.mf6cc_origin.sin6_addr) != 1 ||
+	    inet_pton(AF_INET6, grp, &mc.mf6cc_mcastgrp.sin6_addr) != 1)
+		errx(2, "SOURCE and GROUP must be IPv6 addresses");
+	vc.mif6c_pifi = ifindex(in);
+	if (setsockopt(fd, IPPROTO_IPV6, MRT6_ADD_MIF, &vc, sizeof(vc)))
+		err(1, "MRT6_ADD_MIF %s", in);
+	vc.mif6c_mifi = 1;
+	vc.mif6c_pifi = ifindex(out);
+	if (setsockopt(fd, IPPROTO_IPV6, MRT6_ADD_MIF, &vc, sizeof(vc)))
+		err(1, "MRT6_ADD_MIF %s", out);
+	IF_SET(1, &mc.mf6cc_ifset);
+	if (setsockopt(fd, IPPROTO_IPV6, MRT6_ADD_MFC, &mc, sizeof(mc)))
+		err(1, "MRT6_ADD_MFC");
 }
 
 int main(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *src = NULL, *grp = NULL, *ready = NULL;
-	struct mfcctl mc = { .mfcc_parent = 0 };
-	int fd, one = 1, c;
+	int fd, one = 1, v6 = 0, c;
 	FILE *f;
 
-	while ((c = getopt(argc, argv, "i:o:s:g:R:h")) != -1) {
+	while ((c = getopt(argc, argv, "6i:o:s:g:R:h")) != -1) {
 		switch (c) {
+		case '6': v6 = 1; break;
 		case 'i': in = optarg; break;
 		case 'o': out = optarg; break;
 		case 's': src = optarg; break;
@@ -61,20 +99,17 @@ int main(int argc, char **argv)
 	}
 	if (!in || !out || !src || !grp || optind != argc)
 		usage(stderr, 2);
-	if (inet_pton(AF_INET, src, &mc.mfcc_origin) != 1 ||
-	    inet_pton(AF_INET, grp, &mc.mfcc_mcastgrp) != 1)
-		errx(2, "SOURCE and GROUP must be IPv4 addresses");
 
-	fd = socket(AF_INET, SOCK_RAW, IPPROTO_IGMP);
+	fd = v6 ? socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6) : socket(AF_INET, SOCK_RAW, IPPROTO_IGMP);
 	if (fd < 0)
 		err(1, "socket");
-	if (setsockopt(fd, IPPROTO_IP, MRT_INIT, &one, sizeof(one)))
+	if (setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? MRT6_INIT : MRT_INIT, &one,
+		       sizeof(one)))
 		err(1, "MRT_INIT");
-	add_vif(fd, 0, in);
-	add_vif(fd, 1, out);
-	mc.mfcc_ttls[1] = 1;
-	if (setsockopt(fd, IPPROTO_IP, MRT_ADD_MFC, &mc, sizeof(mc)))
-		err(1, "MRT_ADD_MFC");
+	if (v6)
+		route6(fd, in, out, src, grp);
+	else
+		route4(fd, in, out, src, grp);
 	if (ready) {
 		f = fopen(ready, "w");
 		if (!f)
