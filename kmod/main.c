@@ -7,6 +7,7 @@
  */
 
 #include <linux/module.h>
+#include <linux/random.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/genetlink.h>
@@ -35,7 +36,7 @@ unsigned int pc5_net_id __read_mostly;
  * datagram as sent; and last at LOCAL_IN, after reassembly, for what
  * PRE_ROUTING leaves (receive.c). Being last, a hook that delivers a
  * datagram itself (GSO segments, datagrams that waited for an SA) skips no
- * other hook.
+ * other hook. First at FORWARD, where no datagram unprotected here may go.
  */
 static const struct nf_hook_ops pc5_hooks[] = {
 	{ .hook = pc5_tx_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_OUT,
@@ -44,12 +45,16 @@ static const struct nf_hook_ops pc5_hooks[] = {
 	  .priority = NF_IP_PRI_LAST },
 	{ .hook = pc5_rx_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_LOCAL_IN,
 	  .priority = NF_IP_PRI_LAST },
+	{ .hook = pc5_fwd_hook, .pf = NFPROTO_IPV4, .hooknum = NF_INET_FORWARD,
+	  .priority = NF_IP_PRI_FIRST },
 	{ .hook = pc5_tx_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_OUT,
 	  .priority = NF_IP6_PRI_LAST },
 	{ .hook = pc5_rx_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_PRE_ROUTING,
 	  .priority = NF_IP6_PRI_LAST },
 	{ .hook = pc5_rx_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_LOCAL_IN,
 	  .priority = NF_IP6_PRI_LAST },
+	{ .hook = pc5_fwd_hook, .pf = NFPROTO_IPV6, .hooknum = NF_INET_FORWARD,
+	  .priority = NF_IP6_PRI_FIRST },
 };
 
 struct workqueue_struct *pc5_wq;
@@ -122,6 +127,7 @@ static int __init pc5_mod_init(void)
 	err = pc5_kdf_selftest();
 	if (err)
 		return err;
+	pc5_rx_cookie = get_random_u64();
 
 	pc5_wq = alloc_workqueue("pc5sec", 0, 0);
 	if (!pc5_wq)

@@ -234,10 +234,10 @@ int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 		 unsigned int aad_len, int nfrags, bool encrypt, pc5_crypt_done_t done);
 
 /*
- * What a received datagram that waits for an SA, or is in an asynchronous
- * cipher, keeps in skb->cb, after the IP layer's own control block, which
- * its delivery still needs: the hook it was taken at, and how that hook
- * would have gone on.
+ * What a received datagram keeps in skb->cb, after the IP layer's own
+ * control block: while it waits for an SA or is in an asynchronous cipher,
+ * the hook it was taken at and how that hook would have gone on; once let
+ * on at PRE_ROUTING, pc5_rx_cookie, which tells the later hooks so.
  */
 struct pc5_rx_cb {
 	union {
@@ -247,6 +247,7 @@ struct pc5_rx_cb {
 	int (*okfn)(struct net *net, struct sock *sk, struct sk_buff *skb);
 	u8 pf;
 	u8 hook;
+	u64 seen;
 };
 
 #define PC5_RX_CB(skb) ((struct pc5_rx_cb *)(skb)->cb)
@@ -259,6 +260,9 @@ unsigned int pc5_tx_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state);
 unsigned int pc5_rx_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state);
+unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state);
+extern u64 pc5_rx_cookie;
 void pc5_key_work(struct work_struct *work);
 void pc5_key_drop_sas(struct pc5_key *k);
 void pc5_key_free_senders(struct pc5_key *k);

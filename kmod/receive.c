@@ -4,11 +4,13 @@
  * delivered as if it had arrived in clear; a plaintext one is dropped
  * unless its group accepts plaintext (spec section 6). This happens at
  * PRE_ROUTING, so that the datagram is routed as the one its sender made,
- * like any other (UDP's early demux gives it its socket's route). Left to
- * LOCAL_IN, after reassembly: fragments, and datagrams that this host may
- * also forward or bridge (see pc5_rx_late()). A datagram from a
- * sender, or PTK ID, whose SA is not made yet waits for the key's worker,
- * which makes it and delivers the datagram.
+ * like any other (IPv4 UDP's early demux gives it its socket's route).
+ * What PRE_ROUTING lets on is marked so in skb->cb; LOCAL_IN, after
+ * reassembly, takes every datagram that is not: fragments, datagrams this
+ * host may also forward or bridge (see pc5_rx_late()), and any that did
+ * not pass PRE_ROUTING. A marked datagram never leaves by FORWARD. A
+ * datagram from a sender, or PTK ID, whose SA is not made yet waits for
+ * the key's worker, which makes it and delivers the datagram.
  */
 
 #include <linux/igmp.h>
@@ -23,6 +25,16 @@
 #include <net/ipv6.h>
 
 #include "pc5sec.h"
+
+/* Random, so that what a driver left in skb->cb cannot pass for it. */
+u64 pc5_rx_cookie __read_mostly;
+
+/* A datagram this host takes as its own; PRE_ROUTING's verdict for it. */
+static unsigned int pc5_rx_pass(struct sk_buff *skb)
+{
+	PC5_RX_CB(skb)->seen = pc5_rx_cookie;
+	return NF_ACCEPT;
+}
 
 /* Datagram-path events are rate-limited per namespace. */
 bool pc5_event_allowed(struct pc5_net *pn)
@@ -216,6 +228,7 @@ static int pc5_rx_finish(struct sk_buff *skb, struct pc5_sa *sa, struct pc5_send
 		skb->ip_summed = CHECKSUM_NONE;
 	}
 
+	pc5_rx_pass(skb);
 	pc5_stats_add(k->stats, PC5SEC_STAT_RX_PACKETS, 1);
 	pc5_stats_add(k->stats, PC5SEC_STAT_RX_BYTES, plen);
 	pc5_stats_add(g->stats, PC5SEC_STAT_RX_PACKETS, 1);
@@ -378,20 +391,20 @@ static struct pc5_group *pc5_rx_group(struct pc5_net *pn, struct sk_buff *skb, b
 		addr.v4 = ip_hdr(skb)->daddr;
 	}
 	g = pc5_group_lookup(pn, &addr);
-	if (g && g->ifindex && skb->dev && skb->dev->ifindex != g->ifindex)
+	/* The device it came in on, which a VRF does not change. */
+	if (g && g->ifindex && g->ifindex != (v6 ? IP6CB(skb)->iif : IPCB(skb)->iif))
 		return NULL;
 	return g;
 }
 
 /*
- * Whether LOCAL_IN, not PRE_ROUTING, deals with this datagram to group @g
- * (or none), whatever its protocol: one that is reassembled, at
- * PRE_ROUTING (netfilter's defragmentation) or after it, or still a
- * fragment; one that br_netfilter shows PRE_ROUTING on its way through a
- * bridge; and one that this host may forward as well as deliver, as it
- * routes multicast from the device it came in on. Forwarded or bridged
- * copies then leave as they came, and only the local one is unprotected.
- * Both hooks ask, and get the same answer.
+ * Whether PRE_ROUTING leaves this datagram to group @g (or none), whatever
+ * its protocol, to LOCAL_IN: one that is reassembled, by netfilter's
+ * defragmentation before this hook, or still a fragment; one that
+ * br_netfilter shows PRE_ROUTING on its way through a bridge; and one
+ * that this host may forward as well as deliver, as it routes multicast
+ * from the device it came in on. Forwarded or bridged copies then leave
+ * as they came, and only the local one is unprotected.
  */
 static bool pc5_rx_late(struct sk_buff *skb, bool v6, int proto, struct pc5_group *g)
 {
@@ -453,32 +466,30 @@ static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 	unsigned int hlen, nhoff;
 	struct pc5_group *g;
 	int proto, stat;
-	bool late;
 
 	if (v6 ? !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) :
 		 !ipv4_is_multicast(ip_hdr(skb)->daddr))
+		return NF_ACCEPT;
+	if (PC5_RX_CB(skb)->seen == pc5_rx_cookie)
 		return NF_ACCEPT;
 	g = pc5_rx_group(pn, skb, v6);
 	proto = pc5_ip_layout(skb, v6, &hlen, &nhoff);
 	/*
 	 * A protected datagram to a group not joined here is left to routing,
-	 * which drops it; should the host join meanwhile, LOCAL_IN takes it,
-	 * as it takes every protected datagram PRE_ROUTING leaves.
+	 * which drops it; should the host join meanwhile, LOCAL_IN takes it.
 	 */
-	late = pc5_rx_late(skb, v6, proto, g);
-	if (state->hook == NF_INET_LOCAL_IN) {
-		if (!late && proto != pc5_proto)
-			return NF_ACCEPT;
-	} else if (late || (proto == pc5_proto && !pc5_rx_member(skb, v6))) {
+	if (state->hook == NF_INET_PRE_ROUTING &&
+	    (pc5_rx_late(skb, v6, proto, g) || (proto == pc5_proto && !pc5_rx_member(skb, v6))))
 		return NF_ACCEPT;
-	}
 
 	if (proto != pc5_proto) {
-		if (!g || (proto >= 0 && pc5_is_membership(skb, proto, hlen)))
+		if (!g)
 			return NF_ACCEPT;
+		if (proto >= 0 && pc5_is_membership(skb, proto, hlen))
+			return pc5_rx_pass(skb);
 		if (READ_ONCE(g->plaintext) == PC5SEC_PLAINTEXT_ACCEPT) {
 			pc5_stats_add(g->stats, PC5SEC_STAT_RX_PLAINTEXT_ACCEPTED, 1);
-			return NF_ACCEPT;
+			return pc5_rx_pass(skb);
 		}
 		pc5_stats_add(g->stats, PC5SEC_STAT_RX_DROP_PLAINTEXT, 1);
 		return NF_DROP;
@@ -503,6 +514,19 @@ unsigned int pc5_rx_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state)
 {
 	return pc5_rx(pc5_net(state->net), skb, state->pf == NFPROTO_IPV6, state, false);
+}
+
+/*
+ * A datagram let on at PRE_ROUTING that routing forwards after all:
+ * multicast routing was switched on while it was in the cipher.
+ */
+unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state)
+{
+	if (likely(PC5_RX_CB(skb)->seen != pc5_rx_cookie))
+		return NF_ACCEPT;
+	pc5_stats_add(pc5_net(state->net)->stats, PC5SEC_STAT_RX_DROP_ERROR, 1);
+	return NF_DROP;
 }
 
 /* A new sender of key @k; under rx_lock. */
