@@ -37,7 +37,8 @@ static unsigned int ifindex(const char *ifname)
 	return i;
 }
 
-static void route4(int fd, const char *in, const char *out, const char *src, const char *grp)
+/* Virtual interface 0 is IN (the parent), 1 is OUT. */
+static void route4(int fd, const char *ifs[2], const char *src, const char *grp)
 {
 	struct mfcctl mc = { .mfcc_parent = 0 };
 	struct vifctl vc = { .vifc_flags = VIFF_USE_IFINDEX, .vifc_threshold = 1 };
@@ -45,19 +46,17 @@ static void route4(int fd, const char *in, const char *out, const char *src, con
 	if (inet_pton(AF_INET, src, &mc.mfcc_origin) != 1 ||
 	    inet_pton(AF_INET, grp, &mc.mfcc_mcastgrp) != 1)
 		errx(2, "SOURCE and GROUP must be IPv4 addresses");
-	vc.vifc_lcl_ifindex = ifindex(in);
-	if (setsockopt(fd, IPPROTO_IP, MRT_ADD_VIF, &vc, sizeof(vc)))
-		err(1, "MRT_ADD_VIF %s", in);
-	vc.vifc_vifi = 1;
-	vc.vifc_lcl_ifindex = ifindex(out);
-	if (setsockopt(fd, IPPROTO_IP, MRT_ADD_VIF, &vc, sizeof(vc)))
-		err(1, "MRT_ADD_VIF %s", out);
+	for (vc.vifc_vifi = 0; vc.vifc_vifi < 2; vc.vifc_vifi++) {
+		vc.vifc_lcl_ifindex = ifindex(ifs[vc.vifc_vifi]);
+		if (setsockopt(fd, IPPROTO_IP, MRT_ADD_VIF, &vc, sizeof(vc)))
+			err(1, "MRT_ADD_VIF %s", ifs[vc.vifc_vifi]);
+	}
 	mc.mfcc_ttls[1] = 1;
 	if (setsockopt(fd, IPPROTO_IP, MRT_ADD_MFC, &mc, sizeof(mc)))
 		err(1, "MRT_ADD_MFC");
 }
 
-static void route6(int fd, const char *in, const char *out, const char *src, const char *grp)
+static void route6(int fd, const char *ifs[2], const char *src, const char *grp)
 {
 	struct mf6cctl mc = { .mf6cc_parent = 0 };
 	struct mif6ctl vc = { .vifc_threshold = 1 };
@@ -67,13 +66,11 @@ static void route6(int fd, const char *in, const char *out, const char *src, con
 	if (inet_pton(AF_INET6, src, &mc.mf6cc_origin.sin6_addr) != 1 ||
 	    inet_pton(AF_INET6, grp, &mc.mf6cc_mcastgrp.sin6_addr) != 1)
 		errx(2, "SOURCE and GROUP must be IPv6 addresses");
-	vc.mif6c_pifi = ifindex(in);
-	if (setsockopt(fd, IPPROTO_IPV6, MRT6_ADD_MIF, &vc, sizeof(vc)))
-		err(1, "MRT6_ADD_MIF %s", in);
-	vc.mif6c_mifi = 1;
-	vc.mif6c_pifi = ifindex(out);
-	if (setsockopt(fd, IPPROTO_IPV6, MRT6_ADD_MIF, &vc, sizeof(vc)))
-		err(1, "MRT6_ADD_MIF %s", out);
+	for (vc.mif6c_mifi = 0; vc.mif6c_mifi < 2; vc.mif6c_mifi++) {
+		vc.mif6c_pifi = ifindex(ifs[vc.mif6c_mifi]);
+		if (setsockopt(fd, IPPROTO_IPV6, MRT6_ADD_MIF, &vc, sizeof(vc)))
+			err(1, "MRT6_ADD_MIF %s", ifs[vc.mif6c_mifi]);
+	}
 	IF_SET(1, &mc.mf6cc_ifset);
 	if (setsockopt(fd, IPPROTO_IPV6, MRT6_ADD_MFC, &mc, sizeof(mc)))
 		err(1, "MRT6_ADD_MFC");
@@ -81,15 +78,15 @@ static void route6(int fd, const char *in, const char *out, const char *src, con
 
 int main(int argc, char **argv)
 {
-	const char *in = NULL, *out = NULL, *src = NULL, *grp = NULL, *ready = NULL;
+	const char *ifs[2] = { NULL, NULL }, *src = NULL, *grp = NULL, *ready = NULL;
 	int fd, one = 1, v6 = 0, c;
 	FILE *f;
 
 	while ((c = getopt(argc, argv, "6i:o:s:g:R:h")) != -1) {
 		switch (c) {
 		case '6': v6 = 1; break;
-		case 'i': in = optarg; break;
-		case 'o': out = optarg; break;
+		case 'i': ifs[0] = optarg; break;
+		case 'o': ifs[1] = optarg; break;
 		case 's': src = optarg; break;
 		case 'g': grp = optarg; break;
 		case 'R': ready = optarg; break;
@@ -97,7 +94,7 @@ int main(int argc, char **argv)
 		default: usage(stderr, 2);
 		}
 	}
-	if (!in || !out || !src || !grp || optind != argc)
+	if (!ifs[0] || !ifs[1] || !src || !grp || optind != argc)
 		usage(stderr, 2);
 
 	fd = v6 ? socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6) : socket(AF_INET, SOCK_RAW, IPPROTO_IGMP);
@@ -107,9 +104,9 @@ int main(int argc, char **argv)
 		       sizeof(one)))
 		err(1, "MRT_INIT");
 	if (v6)
-		route6(fd, in, out, src, grp);
+		route6(fd, ifs, src, grp);
 	else
-		route4(fd, in, out, src, grp);
+		route4(fd, ifs, src, grp);
 	if (ready) {
 		f = fopen(ready, "w");
 		if (!f)
