@@ -62,7 +62,7 @@ for mode in $MODES; do
 		awk -v top="$TOP" -v funcs="$FUNCS" -v cpu=$c '
 			/^ *[0-9.]+%/ { sub("%", "", $1); sub("%", "", $2)
 				if ($NF ~ /safe_halt|_idle|do_idle|cpu_startup_entry|start_secondary|secondary_startup|rest_init|start_kernel/) next
-				n++; self[n] = $2; incl[n] = $1; sym[n] = $NF; total += $2 }
+				n++; self[n] = $2 + 0; incl[n] = $1 + 0; sym[n] = $NF; total += self[n] }
 			END {
 				if (!total) { print "--- cpu" cpu ": no samples"; exit }
 				print "--- cpu" cpu ": self time, share of the busy samples"
