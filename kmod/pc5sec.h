@@ -25,21 +25,27 @@ extern struct workqueue_struct *pc5_wq;
 
 /* Per-CPU counters, indexed by enum pc5sec_stat. */
 struct pc5_stats {
-	u64 v[__PC5SEC_STAT_MAX];
+	u64_stats_t v[__PC5SEC_STAT_MAX];
 	struct u64_stats_sync syncp;
 };
 
 struct pc5_stats __percpu *pc5_stats_alloc(void);
 void pc5_stats_read(struct pc5_stats __percpu *stats, u64 *sum);
 
+/*
+ * From process context (send) as well as softirq (receive): a receive
+ * that interrupts a send on the same CPU must not lose either's count.
+ */
 static inline void pc5_stats_add(struct pc5_stats __percpu *stats,
 				 enum pc5sec_stat idx, u64 n)
 {
-	struct pc5_stats *s = this_cpu_ptr(stats);
+	struct pc5_stats *s = get_cpu_ptr(stats);
+	unsigned long flags;
 
-	u64_stats_update_begin(&s->syncp);
-	s->v[idx] += n;
-	u64_stats_update_end(&s->syncp);
+	flags = u64_stats_update_begin_irqsave(&s->syncp);
+	u64_stats_add(&s->v[idx], n);
+	u64_stats_update_end_irqrestore(&s->syncp, flags);
+	put_cpu_ptr(stats);
 }
 
 /*

@@ -31,7 +31,8 @@ void pc5_stats_read(struct pc5_stats __percpu *stats, u64 *sum)
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
-			memcpy(v, s->v, sizeof(v));
+			for (i = 0; i < __PC5SEC_STAT_MAX; i++)
+				v[i] = u64_stats_read(&s->v[i]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		for (i = 0; i < __PC5SEC_STAT_MAX; i++)
 			sum[i] += v[i];
