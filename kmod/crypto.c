@@ -192,21 +192,82 @@ static void pc5_iv(u8 *iv, u32 count, u8 bearer)
 	iv[4] = bearer << 3;
 }
 
-/* A datagram in the cipher: what its completion needs, then the request. */
+/*
+ * A datagram in the cipher: what its completion needs, then the request,
+ * IV, AAD and scatterlist.
+ */
 struct pc5_crypt {
 	struct sk_buff *skb;
 	struct pc5_sa *sa;
 	pc5_crypt_done_t done;
 	unsigned int len;
+	unsigned int reqsize;
 	int err;			/* force_async: the result, for the worker */
+	struct pc5_crypt_buf *buf;	/* the CPU buffer it is in; NULL: kmalloc() */
 	struct work_struct work;
 };
 
+/*
+ * Almost every datagram is through the cipher before pc5_sa_crypt()
+ * returns, so each CPU keeps a buffer for its pc5_crypt, rather than
+ * allocating and zeroing one per datagram (kmalloc() under init_on_alloc,
+ * and kfree_sensitive()). A datagram finds it taken while another one it
+ * interrupted, or one still in an asynchronous cipher, holds it: it then
+ * allocates its own.
+ */
+#define PC5_CRYPT_BUF_SIZE 1024
+
+struct pc5_crypt_buf {
+	unsigned long busy;		/* bit 0: owned by a datagram */
+	u64 data[PC5_CRYPT_BUF_SIZE / sizeof(u64)];
+};
+
+static struct pc5_crypt_buf __percpu *pc5_crypt_bufs;
+
+int pc5_crypt_init(void)
+{
+	pc5_crypt_bufs = alloc_percpu(struct pc5_crypt_buf);
+	return pc5_crypt_bufs ? 0 : -ENOMEM;
+}
+
+/* After pc5_sa_wait_all(): no datagram holds a buffer. */
+void pc5_crypt_exit(void)
+{
+	free_percpu(pc5_crypt_bufs);
+}
+
+static struct pc5_crypt *pc5_crypt_alloc(size_t size)
+{
+	/* Any CPU's buffer will do: the bit, not the CPU, makes it ours. */
+	struct pc5_crypt_buf *b = raw_cpu_ptr(pc5_crypt_bufs);
+	struct pc5_crypt *c;
+
+	if (size <= sizeof(b->data) && !test_and_set_bit_lock(0, &b->busy)) {
+		c = (struct pc5_crypt *)b->data;
+		c->buf = b;
+		return c;
+	}
+	c = kmalloc(size, GFP_ATOMIC);
+	if (c)
+		c->buf = NULL;
+	return c;
+}
+
+/*
+ * The request's context may hold cipher state (a software GCM keeps its
+ * tag mask there): it is zeroed before the buffer is used again.
+ */
 static void pc5_crypt_free(struct pc5_crypt *c)
 {
+	struct pc5_crypt_buf *b = c->buf;
 	struct pc5_sa *sa = c->sa;
 
-	kfree_sensitive(c);
+	if (b) {
+		memzero_explicit(c + 1, c->reqsize);
+		clear_bit_unlock(0, &b->busy);
+	} else {
+		kfree_sensitive(c);
+	}
 	pc5_sa_put(sa);
 }
 
@@ -270,10 +331,10 @@ int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 	reqsize = aead ? sizeof(struct aead_request) + crypto_aead_reqsize(aead) :
 			 sizeof(struct skcipher_request) + crypto_skcipher_reqsize(skc);
 	reqsize = ALIGN(reqsize, __alignof__(struct scatterlist));
-	/* One allocation per datagram: context, request, IV, AAD, scatterlist. */
-	c = kmalloc(sizeof(*c) + reqsize + 16 + 64 + (nfrags + 1) * sizeof(*sg), GFP_ATOMIC);
+	c = pc5_crypt_alloc(sizeof(*c) + reqsize + 16 + 64 + (nfrags + 1) * sizeof(*sg));
 	if (!c)
 		return -ENOMEM;
+	c->reqsize = reqsize;
 	req = (u8 *)(c + 1);
 	iv = req + reqsize;
 	sg = (struct scatterlist *)(iv + 16 + 64);

@@ -129,9 +129,15 @@ static int __init pc5_mod_init(void)
 		return err;
 	pc5_rx_cookie = get_random_u64();
 
+	err = pc5_crypt_init();
+	if (err)
+		return err;
+
 	pc5_wq = alloc_workqueue("pc5sec", 0, 0);
-	if (!pc5_wq)
-		return -ENOMEM;
+	if (!pc5_wq) {
+		err = -ENOMEM;
+		goto err_wq;
+	}
 
 	err = register_pernet_subsys(&pc5_net_ops);
 	if (err)
@@ -148,6 +154,8 @@ err_netlink:
 	unregister_pernet_subsys(&pc5_net_ops);
 err_pernet:
 	destroy_workqueue(pc5_wq);
+err_wq:
+	pc5_crypt_exit();
 	return err;
 }
 
@@ -160,6 +168,7 @@ static void __exit pc5_mod_exit(void)
 	/* And datagrams still in an asynchronous cipher come back to us. */
 	pc5_sa_wait_all();
 	destroy_workqueue(pc5_wq);
+	pc5_crypt_exit();
 }
 
 module_init(pc5_mod_init);

@@ -232,6 +232,8 @@ struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id);
 void pc5_sa_put(struct pc5_sa *sa);
 void pc5_sa_put_rcu(struct pc5_sa *sa);
 void pc5_sa_wait_all(void);
+int pc5_crypt_init(void);
+void pc5_crypt_exit(void);
 /* Finishes a datagram whose cipher completed later: @len is its crypt length. */
 typedef void (*pc5_crypt_done_t)(struct sk_buff *skb, struct pc5_sa *sa, unsigned int len,
 				 int err);
