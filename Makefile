@@ -13,7 +13,8 @@
 #                       "Benchmark"); knobs ROUNDS, DURATION, CPU_DURATION,
 #                       CPU_PPS, MODES, PAYLOADS, SCALE, KEYS
 # make profile          perf in the test VM while modes run unpaced: busy
-#                       CPUs and hottest symbols; MODES, PAYLOAD, DURATION
+#                       CPUs and hottest symbols; MODES, PAYLOAD, DURATION,
+#                       TOP, CALLERS
 # make deps             install what is missing (Debian packages)
 # make style | sparse   checkpatch --strict, sparse
 #
@@ -102,7 +103,7 @@ bench: deps
 		bench/report.sh -r build/bench-raw.jsonl -o bench/results.json || rc=1; exit $$rc
 
 # make profile: perf in the VM while one mode runs unpaced (bench/profile.sh).
-PROFILE_VARS = MODES PAYLOAD DURATION TOP
+PROFILE_VARS = MODES PAYLOAD DURATION TOP CALLERS
 PROFILE_ENV = $(foreach v,$(PROFILE_VARS),$(if $($(v)),$(v)='$($(v))'))
 
 profile: deps

@@ -17,10 +17,12 @@
 #   DURATION  seconds of traffic (16); perf samples 4 of them, from the 2nd
 #             on, once it has started, which under TCG can take seconds
 #   TOP       symbols listed per CPU (25)
+#   CALLERS   symbols whose callers to list per CPU, e.g. memset_erms
 MODES=${MODES:-plain eea0 aes-gcm-128 macsec}
 PAYLOAD=${PAYLOAD:-1400}
 DURATION=${DURATION:-16}
 TOP=${TOP:-25}
+CALLERS=${CALLERS:-}
 # Inclusive time (with what they call) of these, where sampled.
 FUNCS='^(pc5_[a-z_]+|udp_sendmsg|udp_recvmsg|ip_finish_output2|__dev_queue_xmit|veth_xmit|process_backlog|ip_local_deliver|nf_hook_slow|skb_checksum_help|memmove|csum_partial|csum_partial_copy_generic|__kmalloc|kfree|kfree_sensitive|kmem_cache_alloc_node|memset_erms|skb_to_sgvec|ip_route_input_noref|ip_route_input_mc|udp_v4_early_demux|ip_rcv_finish_core.constprop.0|rt_dst_alloc|call_rcu|skb_cow_data|crypto_aead_encrypt|crypto_aead_decrypt|crypto_skcipher_encrypt|crypto_skcipher_decrypt|simd_aead_encrypt|macsec_start_xmit|macsec_handle_frame|esp_output|esp_input|xfrm_output|xfrm_input)$'
 
@@ -77,6 +79,11 @@ for mode in $MODES; do
 				for (i = 1; i <= n; i++) if (sym[i] ~ funcs && incl[i] > 0)
 					printf "%6.2f%%  %s\n", 100 * incl[i] / total, sym[i]
 			}' "$tmp/rep"
+		for sym in $CALLERS; do
+			echo "--- cpu$c: callers of $sym"
+			perf report -i "$tmp/perf.data" --stdio --no-children --cpu $c -S "$sym" \
+				-g caller,2,callee,function,percent 2>/dev/null | grep -v '^#' | grep . | head -40
+		done
 	done
 	teardown
 done
