@@ -217,18 +217,18 @@ topo_create() {
 }
 
 # wait_mroute6 UE: waits until IPv6 multicast can be received on the UE's
-# eth0. The kernel adds its route (ff00::/8, table local) once the link is
-# up; 6.1.192 added it up to half a second later on the second UE of a
-# veth pair, and until then every datagram to a group is dropped there
-# (Ip6InNoRoutes).
+# eth0. The kernel adds its route (ff00::/8; in table local where there
+# are several) once the link is up; 6.1.192 added it up to half a second
+# later on the second UE of a veth pair, and until then every datagram to
+# a group is dropped there (Ip6InNoRoutes).
 wait_mroute6() {
 	local t
-	for t in $(seq 50); do
-		ip -n "$(ue_ns "$1")" -6 route show table local 2>/dev/null |
+	for t in $(seq 100); do
+		ip -n "$(ue_ns "$1")" -6 route show table all 2>/dev/null |
 			grep -q '^multicast ff00::/8 dev eth0 ' && return 0
 		sleep 0.1
 	done
-	echo "ue$1: no IPv6 multicast route on eth0 after 5 s"
+	echo "ue$1: no IPv6 multicast route on eth0 after 10 s"
 	return 1
 }
 
