@@ -219,27 +219,51 @@ struct pc5_crypt {
 
 struct pc5_crypt_buf {
 	unsigned long busy;		/* bit 0: owned by a datagram */
-	u64 data[PC5_CRYPT_BUF_SIZE / sizeof(u64)];
+	u64 data[(PC5_CRYPT_BUF_SIZE - sizeof(unsigned long)) / sizeof(u64)];
 };
 
-static struct pc5_crypt_buf __percpu *pc5_crypt_bufs;
+/*
+ * Pointers to kmalloc() memory: a scatterlist needs the linear map, which
+ * per-CPU memory need not be in.
+ */
+static struct pc5_crypt_buf * __percpu *pc5_crypt_bufs;
+
+/* On unload, after pc5_sa_wait_all(), or a failed load: none is in use. */
+void pc5_crypt_exit(void)
+{
+	int cpu;
+
+	if (!pc5_crypt_bufs)
+		return;
+	for_each_possible_cpu(cpu)
+		kfree_sensitive(*per_cpu_ptr(pc5_crypt_bufs, cpu));
+	free_percpu(pc5_crypt_bufs);
+	pc5_crypt_bufs = NULL;
+}
 
 int pc5_crypt_init(void)
 {
-	pc5_crypt_bufs = alloc_percpu(struct pc5_crypt_buf);
-	return pc5_crypt_bufs ? 0 : -ENOMEM;
-}
+	struct pc5_crypt_buf *b;
+	int cpu;
 
-/* After pc5_sa_wait_all(): no datagram holds a buffer. */
-void pc5_crypt_exit(void)
-{
-	free_percpu(pc5_crypt_bufs);
+	pc5_crypt_bufs = alloc_percpu(struct pc5_crypt_buf *);
+	if (!pc5_crypt_bufs)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		b = kzalloc_node(sizeof(*b), GFP_KERNEL, cpu_to_node(cpu));
+		if (!b) {
+			pc5_crypt_exit();
+			return -ENOMEM;
+		}
+		*per_cpu_ptr(pc5_crypt_bufs, cpu) = b;
+	}
+	return 0;
 }
 
 static struct pc5_crypt *pc5_crypt_alloc(size_t size)
 {
 	/* Any CPU's buffer will do: the bit, not the CPU, makes it ours. */
-	struct pc5_crypt_buf *b = raw_cpu_ptr(pc5_crypt_bufs);
+	struct pc5_crypt_buf *b = raw_cpu_read(*pc5_crypt_bufs);
 	struct pc5_crypt *c;
 
 	if (size <= sizeof(b->data) && !test_and_set_bit_lock(0, &b->busy)) {
