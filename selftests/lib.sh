@@ -252,3 +252,64 @@ wait_file() {
 	echo "timed out waiting for $1"
 	return 1
 }
+
+# --- traffic ------------------------------------------------------------
+#
+# For the datapath tests. They use the test's scratch directory $tmp,
+# where each UE's CLI keeps its state, and the UDP port $PORT.
+
+# pc UE ARGS...: the CLI in UE, with that UE's state directory.
+pc() {
+	local i=$1
+	shift
+	ue "$i" pc5sec --state-dir "$tmp/st$i" "$@"
+}
+
+fam() {
+	[[ $1 == *:* ]] && echo -6
+}
+
+# recv_bg NAME UE GROUP ARGS...: a receiver in UE, ready when this returns.
+recv_bg() {
+	local name=$1 i=$2 g=$3
+	shift 3
+	rm -f "$tmp/$name.ready"
+	# Not through ue(): $! must be the helper itself, to wait for or kill.
+	ip netns exec "$(ue_ns "$i")" mcast_recv $(fam "$g") -g "$g" -p $PORT \
+		-R "$tmp/$name.ready" "$@" >"$tmp/$name.out" 2>&1 &
+	eval "pid_$name=$!"
+	wait_file "$tmp/$name.ready"
+}
+
+# recv_ok NAME: the receiver NAME exited 0; prints what it said.
+recv_ok() {
+	local pid
+	eval "pid=\$pid_$1"
+	wait "$pid"
+	local rc=$?
+	echo "$1: $(tail -n 1 "$tmp/$1.out")"
+	return $rc
+}
+
+# cap_bg NAME UE ARGS...: a capture on UE's eth0.
+cap_bg() {
+	local name=$1 i=$2
+	shift 2
+	rm -f "$tmp/$name.ready"
+	ip netns exec "$(ue_ns "$i")" pkt_capture -i eth0 -R "$tmp/$name.ready" "$@" \
+		>"$tmp/$name.cap" 2>/dev/null &
+	eval "pid_$name=$!"
+	wait_file "$tmp/$name.ready"
+}
+
+cap_wait() {
+	local pid
+	eval "pid=\$pid_$1"
+	wait "$pid"
+}
+
+send() {
+	local i=$1 g=$2
+	shift 2
+	ue "$i" mcast_send $(fam "$g") -g "$g" -p $PORT -i eth0 "$@" >/dev/null
+}

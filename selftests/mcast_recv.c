@@ -47,7 +47,9 @@ static void usage(FILE *f, int status)
 		"  -x            print each payload as a line of hex\n"
 		"  -o OUTFILE    append each raw payload to OUTFILE\n"
 		"  -R READYFILE  create READYFILE once joined and bound\n"
-		"Prints 'received N datagrams B bytes bad K lost L'.\n", DEFAULT_SEED);
+		"Prints 'received N datagrams B bytes bad K lost L first F': with -V, L\n"
+		"counts the sequence numbers below the highest that did not arrive, and\n"
+		"F is the sequence number of the first good datagram.\n", DEFAULT_SEED);
 	exit(status);
 }
 
@@ -153,7 +155,7 @@ int main(int argc, char **argv)
 	const char *group = NULL, *ifname = NULL, *outfile = NULL, *ready = NULL;
 	unsigned long count = 1, timeout = 5000, size = ULONG_MAX;
 	unsigned long long n = 0, bytes = 0, bad = 0, distinct = 0;
-	uint32_t seed = DEFAULT_SEED, seq, max_seq = 0;
+	uint32_t seed = DEFAULT_SEED, seq, max_seq = 0, first = 0;
 	int v6 = 0, check = 0, hex = 0, port = -1, outfd = -1;
 	struct sockaddr_storage ss = { 0 };
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
@@ -268,6 +270,8 @@ int main(int argc, char **argv)
 					      mis ? "mismatch" : "unexpected size",
 					      mis ? mis - 1 : (size_t)len);
 			} else if (len >= 4 && seq_mark(seq)) {
+				if (!distinct)
+					first = seq;
 				distinct++;
 				if (seq > max_seq)
 					max_seq = seq;
@@ -288,8 +292,8 @@ int main(int argc, char **argv)
 	if (outfd >= 0 && close(outfd))
 		err(1, "close %s", outfile);
 
-	printf("received %llu datagrams %llu bytes bad %llu lost %llu\n",
-	       n, bytes, bad, distinct ? max_seq + 1ULL - distinct : 0ULL);
+	printf("received %llu datagrams %llu bytes bad %llu lost %llu first %u\n",
+	       n, bytes, bad, distinct ? max_seq + 1ULL - distinct : 0ULL, first);
 	if (fflush(stdout))
 		err(1, "stdout");
 	if (bad || (count && n < count))
