@@ -25,6 +25,7 @@
 
 #include "pc5sec.h"
 #include "compat.h"
+#include "proto.h"
 
 /* The suites of spec section 4: name, KDF algorithm identity, cipher. */
 static const struct {
@@ -91,8 +92,17 @@ static int pc5_tfm_new(const char *alg, bool is_aead, u32 mask, const u8 *pek,
 	return crypto_skcipher_setkey(*skc, pek, PC5SEC_PEK_LEN);
 }
 
-/* The SA of (key, sender member_id, ptk_id), with one reference; process context. */
-struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id)
+static void pc5_sa_pek(struct pc5_key *k, u32 member_id, u16 ptk_id, u8 *pek)
+{
+	pc5_kdf_pek(&k->pgk, member_id, ptk_id, k->group_id, pc5_ciphers[k->suite].alg_id, pek);
+}
+
+/*
+ * An SA of key @k with one reference. A trial SA has only the best
+ * transform, which pc5_sa_rekey() keys anew for each datagram the key's
+ * worker tries (process context, where SIMD is usable).
+ */
+static struct pc5_sa *pc5_sa_new(struct pc5_key *k, u32 member_id, u16 ptk_id, bool trial)
 {
 	const char *alg = pc5_ciphers[k->suite].alg;
 	bool is_aead = pc5_ciphers[k->suite].aead;
@@ -105,15 +115,13 @@ struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id)
 	sa = kzalloc(sizeof(*sa), GFP_KERNEL);
 	if (!sa)
 		return NULL;
-	sa->suite = k->suite;
 	sa->ptk_id = ptk_id;
 	refcount_set(&sa->refs, 1);
 	INIT_WORK(&sa->free_work, pc5_sa_free_work);
 	atomic_inc(&pc5_nsas);
 	refcount_inc(&k->refs);
 	sa->key = k;
-	pc5_kdf_pek(&k->pgk, member_id, ptk_id, k->group_id,
-		    pc5_ciphers[k->suite].alg_id, pek);
+	pc5_sa_pek(k, member_id, ptk_id, pek);
 
 	if (alg)
 		err = pc5_tfm_new(alg, is_aead, 0, pek, &sa->aead, &sa->skc);
@@ -122,7 +130,7 @@ struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id)
 		sa->async = tfm->__crt_alg->cra_flags & CRYPTO_ALG_ASYNC;
 	}
 	/* Without a synchronous one, the async transform does it all. */
-	if (sa->async && !pc5_force_async &&
+	if (sa->async && !trial && !pc5_force_async &&
 	    pc5_tfm_new(alg, is_aead, CRYPTO_ALG_ASYNC, pek, &sa->aead_sync, &sa->skc_sync)) {
 		crypto_free_aead(sa->aead_sync);
 		crypto_free_skcipher(sa->skc_sync);
@@ -130,7 +138,7 @@ struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id)
 		sa->skc_sync = NULL;
 	}
 	memzero_explicit(pek, sizeof(pek));
-	if (pc5_force_async)
+	if (pc5_force_async && !trial)
 		sa->async = true;
 	if (err) {
 		pr_warn_ratelimited("cannot set up %s: %d\n", pc5_suite_name(k->suite), err);
@@ -138,6 +146,39 @@ struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id)
 		return NULL;
 	}
 	return sa;
+}
+
+/* The SA of (key, sender member_id, ptk_id), with one reference; process context. */
+struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id)
+{
+	return pc5_sa_new(k, member_id, ptk_id, false);
+}
+
+/* A key's trial SA: see pc5_sa_new(). Process context. */
+struct pc5_sa *pc5_sa_create_trial(struct pc5_key *k)
+{
+	return pc5_sa_new(k, 0, 0, true);
+}
+
+/*
+ * Keys trial SA @sa for (@member_id, @ptk_id): the key schedule, then the
+ * cipher's setkey, which may allocate. Only the key's worker does this,
+ * and only while no datagram is in the SA's cipher. Process context.
+ */
+int pc5_sa_rekey(struct pc5_sa *sa, u32 member_id, u16 ptk_id)
+{
+	u8 pek[PC5SEC_PEK_LEN];
+	int err = 0;
+
+	might_sleep();
+	pc5_sa_pek(sa->key, member_id, ptk_id, pek);
+	if (sa->aead)
+		err = crypto_aead_setkey(sa->aead, pek, PC5SEC_PEK_LEN);
+	else if (sa->skc)
+		err = crypto_skcipher_setkey(sa->skc, pek, PC5SEC_PEK_LEN);
+	memzero_explicit(pek, sizeof(pek));
+	sa->ptk_id = ptk_id;
+	return err;
 }
 
 /* The last reference is gone: no reader, no datagram in the cipher. */
@@ -182,9 +223,13 @@ void pc5_sa_put_rcu(struct pc5_sa *sa)
  * (BEARER << 3 | DIRECTION << 2) || 0 (56) (spec section 4). Both begin
  * alike, and DIRECTION is 0.
  */
+#define PC5_IV_LEN	16
+/* Room for the AAD in a request, so that the scatterlist after it is aligned. */
+#define PC5_AAD_ROOM	ALIGN(PC5_AAD_MAX, __alignof__(struct scatterlist))
+
 static void pc5_iv(u8 *iv, u32 count, u8 bearer)
 {
-	memset(iv, 0, 16);
+	memset(iv, 0, PC5_IV_LEN);
 	iv[0] = count >> 24;
 	iv[1] = count >> 16;
 	iv[2] = count >> 8;
@@ -260,18 +305,19 @@ int pc5_crypt_init(void)
 	return 0;
 }
 
-static struct pc5_crypt *pc5_crypt_alloc(size_t size)
+/* A datagram's request; @own: not in the CPU's buffer (it may sleep). */
+static struct pc5_crypt *pc5_crypt_alloc(size_t size, bool own)
 {
 	/* Any CPU's buffer will do: the bit, not the CPU, makes it ours. */
 	struct pc5_crypt_buf *b = raw_cpu_read(*pc5_crypt_bufs);
 	struct pc5_crypt *c;
 
-	if (size <= sizeof(b->data) && !test_and_set_bit_lock(0, &b->busy)) {
+	if (!own && size <= sizeof(b->data) && !test_and_set_bit_lock(0, &b->busy)) {
 		c = (struct pc5_crypt *)b->data;
 		c->buf = b;
 		return c;
 	}
-	c = kmalloc(size, GFP_ATOMIC);
+	c = kmalloc(size, own ? GFP_KERNEL : GFP_ATOMIC);
 	if (c)
 		c->buf = NULL;
 	return c;
@@ -317,24 +363,33 @@ static void pc5_crypt_deferred(struct work_struct *work)
 	pc5_crypt_free(c);
 }
 
+/* Starts the cipher on a request set up by pc5_sa_crypt(). */
+static int pc5_crypt_start(void *req, bool aead, bool encrypt)
+{
+	if (aead)
+		return encrypt ? crypto_aead_encrypt(req) : crypto_aead_decrypt(req);
+	return encrypt ? crypto_skcipher_encrypt(req) : crypto_skcipher_decrypt(req);
+}
+
 /*
- * Encrypts (or decrypts) the @len octets at @off in the skb in place, and
- * for AEAD suites writes (or checks) the ICV after them, with @aad as the
- * associated data. The skb must be writable (skb_cow_data()), with the ICV
- * room in it. Returns 0, -EBADMSG on a wrong ICV, another error, or
- * -EINPROGRESS: then the cipher owns the skb, and @done gets it with the
- * result, the SA still valid, once the cipher is done.
+ * Encrypts (or decrypts) the @r->len octets at @r->off in the skb in place,
+ * and for AEAD suites writes (or checks) the ICV after them, with the AAD
+ * given. The skb must be writable (skb_cow_data()), with the ICV room in
+ * it. Returns 0, -EBADMSG on a wrong ICV, another error, or -EINPROGRESS:
+ * then the cipher owns the skb, and @r->done gets it with the result, the
+ * SA still valid, once the cipher is done. Without @r->done, it waits for
+ * the cipher instead (process context: the key's worker).
  */
-int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
-		 unsigned int len, u32 count, u8 bearer, const u8 *aad,
-		 unsigned int aad_len, int nfrags, bool encrypt, pc5_crypt_done_t done)
+int pc5_sa_crypt(struct pc5_sa *sa, const struct pc5_crypt_req *r)
 {
 	struct crypto_skcipher *skc = sa->skc;
 	struct crypto_aead *aead = sa->aead;
-	unsigned int icv, reqsize;
-	struct pc5_crypt *c;
+	unsigned int icv, reqsize, size;
+	DECLARE_CRYPTO_WAIT(wait);
 	struct scatterlist *sg;
+	struct pc5_crypt *c;
 	u8 *req, *iv;
+	u32 flags = 0;
 	int err;
 
 	if (!aead && !skc)
@@ -355,55 +410,62 @@ int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
 	reqsize = aead ? sizeof(struct aead_request) + crypto_aead_reqsize(aead) :
 			 sizeof(struct skcipher_request) + crypto_skcipher_reqsize(skc);
 	reqsize = ALIGN(reqsize, __alignof__(struct scatterlist));
-	c = pc5_crypt_alloc(sizeof(*c) + reqsize + 16 + 64 + (nfrags + 1) * sizeof(*sg));
+	size = sizeof(*c) + reqsize + PC5_IV_LEN + PC5_AAD_ROOM + (r->nfrags + 1) * sizeof(*sg);
+	c = pc5_crypt_alloc(size, !r->done);
 	if (!c)
 		return -ENOMEM;
 	c->reqsize = reqsize;
 	req = (u8 *)(c + 1);
 	iv = req + reqsize;
-	sg = (struct scatterlist *)(iv + 16 + 64);
-	pc5_iv(iv, count, bearer);
-	c->skb = skb;
+	sg = (struct scatterlist *)(iv + PC5_IV_LEN + PC5_AAD_ROOM);
+	pc5_iv(iv, r->count, r->bearer);
+	c->skb = r->skb;
 	c->sa = sa;
-	c->done = done;
-	c->len = len;
+	c->done = r->done;
+	c->len = r->len;
 	refcount_inc(&sa->refs);
 
-	sg_init_table(sg, nfrags + 1);
+	sg_init_table(sg, r->nfrags + 1);
 	if (aead) {
-		memcpy(iv + 16, aad, aad_len);
-		sg_set_buf(sg, iv + 16, aad_len);
-		err = skb_to_sgvec(skb, sg + 1, off, len + icv);
+		memcpy(iv + PC5_IV_LEN, r->aad, r->aad_len);
+		sg_set_buf(sg, iv + PC5_IV_LEN, r->aad_len);
+		err = skb_to_sgvec(r->skb, sg + 1, r->off, r->len + icv);
 	} else {
-		err = skb_to_sgvec(skb, sg, off, len);
+		err = skb_to_sgvec(r->skb, sg, r->off, r->len);
 	}
 	if (unlikely(err < 0))
 		goto out;
 
+	if (!r->done)
+		flags = CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG;
 	if (aead) {
 		struct aead_request *areq = (struct aead_request *)req;
 
 		aead_request_set_tfm(areq, aead);
-		aead_request_set_callback(areq, 0, pc5_crypt_complete, c);
-		aead_request_set_ad(areq, aad_len);
-		if (encrypt) {
-			aead_request_set_crypt(areq, sg, sg, len, iv);
-			err = crypto_aead_encrypt(areq);
-		} else {
-			aead_request_set_crypt(areq, sg, sg, len + icv, iv);
-			err = crypto_aead_decrypt(areq);
-		}
+		if (r->done)
+			aead_request_set_callback(areq, 0, pc5_crypt_complete, c);
+		else
+			aead_request_set_callback(areq, flags, crypto_req_done, &wait);
+		aead_request_set_ad(areq, r->aad_len);
+		aead_request_set_crypt(areq, sg, sg, r->len + (r->encrypt ? 0 : icv), iv);
 	} else {
 		struct skcipher_request *sreq = (struct skcipher_request *)req;
 
 		skcipher_request_set_tfm(sreq, skc);
-		skcipher_request_set_callback(sreq, 0, pc5_crypt_complete, c);
-		skcipher_request_set_crypt(sreq, sg, sg, len, iv);
-		err = encrypt ? crypto_skcipher_encrypt(sreq) : crypto_skcipher_decrypt(sreq);
+		if (r->done)
+			skcipher_request_set_callback(sreq, 0, pc5_crypt_complete, c);
+		else
+			skcipher_request_set_callback(sreq, flags, crypto_req_done, &wait);
+		skcipher_request_set_crypt(sreq, sg, sg, r->len, iv);
+	}
+	err = pc5_crypt_start(req, aead, r->encrypt);
+	if (!r->done) {
+		err = crypto_wait_req(err, &wait);
+		goto out;
 	}
 	if (err == -EINPROGRESS || err == -EBUSY)
 		return -EINPROGRESS;
-	if (pc5_force_async) {
+	if (pc5_force_async && sa->async) {
 		c->err = err;
 		INIT_WORK(&c->work, pc5_crypt_deferred);
 		queue_work(pc5_wq, &c->work);

@@ -12,6 +12,7 @@
 #include <linux/timekeeping.h>
 
 #include "pc5sec.h"
+#include "sender.h"
 
 /* May a key with this suite be installed? If not, extack says why. */
 int pc5_suite_check(u8 suite, struct netlink_ext_ack *extack, const struct nlattr *attr)
@@ -33,6 +34,7 @@ int pc5_suite_check(u8 suite, struct netlink_ext_ack *extack, const struct nlatt
 	return 0;
 }
 
+static void pc5_key_work(struct work_struct *work);
 static void pc5_key_free_work(struct work_struct *work);
 
 /* A key without its PGK yet: pc5_hmac_key_init() takes it. */
@@ -52,21 +54,55 @@ struct pc5_key *pc5_key_create(void)
 	spin_lock_init(&k->tx_lock);
 	spin_lock_init(&k->rx_lock);
 	hash_init(k->senders);
+	init_llist_head(&k->want_next);
 	skb_queue_head_init(&k->pending);
+	k->trial_credits = PC5_MAX_PENDING;
+	k->trial_stamp = jiffies;
 	INIT_WORK(&k->work, pc5_key_work);
 	INIT_RCU_WORK(&k->free_work, pc5_key_free_work);
 	return k;
 }
 
 /*
- * Drops a key no RCU reader can see any more (or that was never
- * installed): its worker, its SAs and the table's reference. Process context.
+ * The key's worker, in process context (making a transform may sleep),
+ * never on two CPUs at once: the SA of the tx PTK ID after the current
+ * one, then those of the senders' next PTK IDs, then the datagrams that
+ * wait for a trial, in that order, so that no flood of those delays SAs
+ * that real traffic needs.
  */
-void pc5_key_free(struct pc5_key *k)
+static void pc5_key_work(struct work_struct *work)
 {
+	struct pc5_key *k = container_of(work, struct pc5_key, work);
+
+	/* Unlinked: its SAs are being dropped, and no datagram waits. */
+	if (READ_ONCE(k->dead))
+		return;
+	pc5_tx_make_next(k);
+	pc5_senders_make_next(k);
+	pc5_rx_resume(k);
+}
+
+/*
+ * Kills a key no RCU reader can see any more (or that was never
+ * installed): stops its worker, drops the datagrams waiting for it and its
+ * SAs, and puts the table's reference. Datagrams still in a cipher keep
+ * their SA, and so the key, until they are done. Process context.
+ */
+void pc5_key_kill(struct pc5_key *k)
+{
+	struct sk_buff *skb;
+
 	WRITE_ONCE(k->dead, true);
 	cancel_work_sync(&k->work);
-	pc5_key_drop_sas(k);
+	while ((skb = __skb_dequeue(&k->pending)))
+		pc5_rx_drop_pending(skb);
+	pc5_senders_kill(k);
+	pc5_sa_put(rcu_dereference_protected(k->tx_sa, READ_ONCE(k->dead)));
+	RCU_INIT_POINTER(k->tx_sa, NULL);
+	pc5_sa_put(k->tx_next);
+	k->tx_next = NULL;
+	pc5_sa_put(k->trial);
+	k->trial = NULL;
 	pc5_key_put(k);
 }
 
@@ -80,7 +116,7 @@ void pc5_key_put(struct pc5_key *k)
 		return;
 	/* A datagram's completion may have queued the (idle) worker. */
 	cancel_work_sync(&k->work);
-	pc5_key_free_senders(k);
+	pc5_senders_free(k);
 	if (k->group)
 		pc5_group_put(k->group);
 	free_percpu(k->stats);
@@ -89,7 +125,7 @@ void pc5_key_put(struct pc5_key *k)
 
 static void pc5_key_free_work(struct work_struct *work)
 {
-	pc5_key_free(container_of(to_rcu_work(work), struct pc5_key, free_work));
+	pc5_key_kill(container_of(to_rcu_work(work), struct pc5_key, free_work));
 }
 
 /* The group's key with this PGK ID, and its slot; under pc5_net.lock. */
@@ -153,6 +189,11 @@ int pc5_key_install(struct pc5_net *pn, struct pc5_group *g, struct pc5_key *k)
 	sa = pc5_sa_create(k, k->member_id, k->tx_ptk_id);
 	if (!sa)
 		return -ENOMEM;
+	k->trial = pc5_sa_create_trial(k);
+	if (!k->trial) {
+		pc5_sa_put(sa);
+		return -ENOMEM;
+	}
 	RCU_INIT_POINTER(k->tx_sa, sa);
 	refcount_inc(&g->refs);
 	k->group = g;

@@ -14,6 +14,7 @@
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "pc5sec.h"
+#include "proto.h"
 
 bool pc5_allow_null;
 module_param_named(allow_null, pc5_allow_null, bool, 0644);
@@ -68,6 +69,8 @@ static int __net_init pc5_net_init(struct net *net)
 	if (!pn->stats)
 		return -ENOMEM;
 	pn->net = net;
+	pn->event_ratelimit[0] = jiffies - HZ;
+	pn->event_ratelimit[1] = jiffies - HZ;
 	mutex_init(&pn->lock);
 	hash_init(pn->groups);
 	INIT_DELAYED_WORK(&pn->lifetime_work, pc5_lifetime_work);

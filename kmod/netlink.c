@@ -37,6 +37,8 @@ static const struct nla_policy pc5_key_policy[PC5SEC_KEY_A_MAX + 1] = {
 				 .reject_message = "read-only attribute" },
 	[PC5SEC_KEY_A_STATS] = { .type = NLA_REJECT,
 				 .reject_message = "read-only attribute" },
+	[PC5SEC_KEY_A_RX_SENDERS] = { .type = NLA_REJECT,
+				      .reject_message = "read-only attribute" },
 };
 
 /* Group commands: the group's own attributes only. */
@@ -159,6 +161,7 @@ static size_t pc5_nl_key_size(void)
 	       3 * nla_total_size_64bit(sizeof(s64)) +	/* times */
 	       3 * nla_total_size(sizeof(u16)) +	/* tx position */
 	       nla_total_size(sizeof(u8)) +		/* STATE */
+	       nla_total_size(sizeof(u32)) +		/* RX_SENDERS */
 	       pc5_nl_stats_size();
 }
 
@@ -205,6 +208,7 @@ static int pc5_nl_put_key(struct sk_buff *skb, struct pc5_key *k, bool full)
 		    nla_put_u16(skb, PC5SEC_KEY_A_TX_COUNTER, counter) ||
 		    nla_put_u8(skb, PC5SEC_KEY_A_STATE,
 			       pc5_key_state(k, ktime_get_real_seconds())) ||
+		    nla_put_u32(skb, PC5SEC_KEY_A_RX_SENDERS, READ_ONCE(k->nsenders)) ||
 		    pc5_nl_put_stats(skb, PC5SEC_KEY_A_STATS, k->stats))
 			goto cancel;
 	}
@@ -303,6 +307,23 @@ void pc5_nl_notify_key(struct pc5_net *pn, struct pc5_group *g,
 	pc5_nl_multicast(pn, skb, gfp);
 }
 
+/*
+ * Datapath events come at most once a second per namespace and kind, so
+ * that a flood of datagrams does not become a flood of events: received
+ * (UNKNOWN_PGK_NTF, which anyone in radio range can cause) and sent
+ * (NO_TX_KEY_NTF), each with its own limit, so that the first cannot
+ * silence the second.
+ */
+static bool pc5_nl_event_allowed(struct pc5_net *pn, u8 cmd)
+{
+	unsigned long *stamp = &pn->event_ratelimit[cmd == PC5SEC_CMD_NO_TX_KEY_NTF];
+	unsigned long last = READ_ONCE(*stamp);
+
+	if (time_before(jiffies, last + HZ))
+		return false;
+	return cmpxchg(stamp, last, jiffies) == last;
+}
+
 /* Datapath events: the group, and a PGK index and sender where they apply. */
 void pc5_nl_notify_datapath(struct pc5_net *pn, struct pc5_group *g, u8 cmd,
 			    int index, u32 sender_id)
@@ -311,7 +332,7 @@ void pc5_nl_notify_datapath(struct pc5_net *pn, struct pc5_group *g, u8 cmd,
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&pc5_family, pn->net, 0))
+	if (!pc5_nl_event_allowed(pn, cmd) || !genl_has_listeners(&pc5_family, pn->net, 0))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
 	if (!skb)
@@ -615,7 +636,7 @@ unlock:
 	mutex_unlock(&pn->lock);
 out:
 	if (k)
-		pc5_key_free(k);
+		pc5_key_kill(k);
 	if (tb[PC5SEC_KEY_A_PGK])
 		memzero_explicit(nla_data(tb[PC5SEC_KEY_A_PGK]), PC5SEC_PGK_LEN);
 	return err;

@@ -3,6 +3,7 @@
 #define _PC5SEC_H
 
 #include <linux/hashtable.h>
+#include <linux/llist.h>
 #include <linux/in6.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
@@ -64,12 +65,11 @@ int pc5_kdf_selftest(void);
 
 /*
  * A security association: one PEK, in a transform of its suite's cipher.
- * Its key's SA slots hold one reference, each datagram in the cipher
- * another; an SA holds a reference on its key.
+ * Its key's slots (tx, a sender's) hold one reference, each datagram in
+ * the cipher another; an SA holds a reference on its key.
  */
 struct pc5_sa {
 	u16 ptk_id;
-	u8 suite;
 	bool async;			/* the transform may complete later */
 	refcount_t refs;
 	struct pc5_key *key;
@@ -87,25 +87,16 @@ struct pc5_sa {
 };
 
 /*
- * A sender seen on a key: its replay window over PTK ID || counter, and
- * the SAs of its current and next PTK ID. A key keeps at most
- * PC5_MAX_SENDERS; datagrams from more are dropped and counted.
+ * Datagrams from a sender or PTK ID without an SA wait for the key's
+ * worker, which tries each with the key's trial SA before anything is
+ * made for it (receive.c). What an attacker's datagrams can take of that
+ * work is bounded: per key, PC5_MAX_PENDING waiting, of which
+ * PC5_PENDING_PER_MEMBER with one Group Member ID, and trials at
+ * PC5_TRIALS_PER_S (in bursts of up to PC5_MAX_PENDING).
  */
-#define PC5_MAX_SENDERS 256
-#define PC5_MAX_PENDING 64	/* datagrams a key holds while SAs are made */
-
-struct pc5_sender {
-	struct hlist_node node;		/* pc5_key.senders, under rx_lock */
-	u32 member_id;
-	struct pc5_sa __rcu *sa[2];
-	u32 wanted_ptk;			/* an SA the worker should make, or U32_MAX */
-
-	spinlock_t lock;		/* the replay window */
-	bool started;
-	u32 top;			/* highest sequence accepted */
-	unsigned long seen[BITS_TO_LONGS(PC5SEC_REPLAY_WINDOW_MAX)];
-	struct rcu_head rcu;
-};
+#define PC5_MAX_PENDING		64
+#define PC5_PENDING_PER_MEMBER	16
+#define PC5_TRIALS_PER_S	2048
 
 /*
  * A group key (PGK): its transmit position and the senders received with
@@ -137,11 +128,15 @@ struct pc5_key {
 	struct pc5_sa __rcu *tx_sa;	/* of tx_ptk_id */
 	struct pc5_sa *tx_next;		/* of tx_ptk_id + 1, once made */
 
-	spinlock_t rx_lock;		/* senders (changes) and pending */
-	DECLARE_HASHTABLE(senders, 5);
+	spinlock_t rx_lock;		/* senders (changes), pending, trial budget */
+	DECLARE_HASHTABLE(senders, 5);	/* struct pc5_sender, sender.c */
 	unsigned int nsenders;
-	struct sk_buff_head pending;	/* datagrams waiting for an SA */
-	struct work_struct work;	/* makes SAs: tx next, and for pending */
+	struct llist_head want_next;	/* senders whose next SA to make */
+	struct sk_buff_head pending;	/* datagrams waiting for a trial */
+	unsigned int trial_credits;
+	unsigned long trial_stamp;	/* jiffies of the last credit */
+	struct pc5_sa *trial;		/* the worker's, keyed anew per trial */
+	struct work_struct work;	/* makes SAs: tx next, senders', trials */
 	struct pc5_net *pn;
 	struct pc5_group *group;	/* set when installed */
 	bool dead;			/* unlinked: the worker has nothing to do */
@@ -193,7 +188,8 @@ struct pc5_net {
 
 	struct delayed_work lifetime_work;
 	s64 lifetime_next;		/* when lifetime_work is due */
-	unsigned long event_ratelimit;	/* jiffies of the last datapath event */
+	/* jiffies of the last datapath event, per kind: rx, tx */
+	unsigned long event_ratelimit[2];
 };
 
 extern unsigned int pc5_net_id;
@@ -214,7 +210,7 @@ void pc5_groups_flush(struct pc5_net *pn, bool notify);
 /* key.c */
 int pc5_suite_check(u8 suite, struct netlink_ext_ack *extack, const struct nlattr *attr);
 struct pc5_key *pc5_key_create(void);
-void pc5_key_free(struct pc5_key *k);
+void pc5_key_kill(struct pc5_key *k);
 void pc5_key_put(struct pc5_key *k);
 struct pc5_key *pc5_key_find_id(struct pc5_group *g, u32 pgk_id, unsigned int *slot);
 struct pc5_key *pc5_key_find_index(struct pc5_group *g, u8 index);
@@ -229,6 +225,8 @@ const char *pc5_suite_name(u8 suite);
 const char *pc5_suite_alg(u8 suite);
 unsigned int pc5_suite_icv_len(u8 suite);
 struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id);
+struct pc5_sa *pc5_sa_create_trial(struct pc5_key *k);
+int pc5_sa_rekey(struct pc5_sa *sa, u32 member_id, u16 ptk_id);
 void pc5_sa_put(struct pc5_sa *sa);
 void pc5_sa_put_rcu(struct pc5_sa *sa);
 void pc5_sa_wait_all(void);
@@ -237,44 +235,61 @@ void pc5_crypt_exit(void);
 /* Finishes a datagram whose cipher completed later: @len is its crypt length. */
 typedef void (*pc5_crypt_done_t)(struct sk_buff *skb, struct pc5_sa *sa, unsigned int len,
 				 int err);
-int pc5_sa_crypt(struct pc5_sa *sa, struct sk_buff *skb, unsigned int off,
-		 unsigned int len, u32 count, u8 bearer, const u8 *aad,
-		 unsigned int aad_len, int nfrags, bool encrypt, pc5_crypt_done_t done);
+
+/* What pc5_sa_crypt() does to a datagram. */
+struct pc5_crypt_req {
+	struct sk_buff *skb;
+	unsigned int off;		/* of the octets to en- or decrypt */
+	unsigned int len;		/* their length; the ICV follows them */
+	int nfrags;			/* the skb's, from skb_cow_data() */
+	u32 count;			/* COUNT: PTK ID || counter */
+	u8 bearer;
+	bool encrypt;
+	const u8 *aad;
+	unsigned int aad_len;
+	pc5_crypt_done_t done;		/* NULL: wait (process context) */
+};
+
+int pc5_sa_crypt(struct pc5_sa *sa, const struct pc5_crypt_req *r);
 
 /*
  * What a received datagram keeps in skb->cb, after the IP layer's own
- * control block: while it waits for an SA or is in an asynchronous cipher,
- * the hook it was taken at and how that hook would have gone on; once let
- * on at PRE_ROUTING, pc5_rx_cookie, which tells the later hooks so.
+ * control block: while it waits for a trial or is in an asynchronous
+ * cipher, how its hook would have gone on and where its headers are;
+ * once let on at PRE_ROUTING, pc5_rx_cookie, which tells the later hooks
+ * so.
  */
 struct pc5_rx_cb {
 	union {
 		struct inet_skb_parm h4;
 		struct inet6_skb_parm h6;
 	} header;
-	int (*okfn)(struct net *net, struct sock *sk, struct sk_buff *skb);
-	u8 pf;
-	u8 hook;
-	u64 seen;
+	union {
+		struct {
+			int (*okfn)(struct net *net, struct sock *sk, struct sk_buff *skb);
+			u32 member_id;
+			u8 pf;
+			u8 hook;
+			u16 hlen;
+			u16 nhoff;
+		};
+		u64 seen;
+	};
 };
 
 #define PC5_RX_CB(skb) ((struct pc5_rx_cb *)(skb)->cb)
 
 /* send.c, receive.c */
-extern unsigned int pc5_proto;
-bool pc5_is_membership(struct sk_buff *skb, u8 proto, unsigned int off);
-int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int *nhoff);
 unsigned int pc5_tx_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state);
+void pc5_tx_make_next(struct pc5_key *k);
 unsigned int pc5_rx_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state);
 unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state);
 extern u64 pc5_rx_cookie;
-void pc5_key_work(struct work_struct *work);
-void pc5_key_drop_sas(struct pc5_key *k);
-void pc5_key_free_senders(struct pc5_key *k);
-bool pc5_event_allowed(struct pc5_net *pn);
+void pc5_rx_resume(struct pc5_key *k);
+void pc5_rx_drop_pending(struct sk_buff *skb);
 
 /* netlink.c */
 int pc5_netlink_init(void);

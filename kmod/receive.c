@@ -8,9 +8,17 @@
  * What PRE_ROUTING lets on is marked so in skb->cb; LOCAL_IN, after
  * reassembly, takes every datagram that is not: fragments, datagrams this
  * host may also forward or bridge (see pc5_rx_late()), and any that did
- * not pass PRE_ROUTING. A marked datagram never leaves by FORWARD. A
- * datagram from a sender, or PTK ID, whose SA is not made yet waits for
- * the key's worker, which makes it and delivers the datagram.
+ * not pass PRE_ROUTING. A marked datagram never leaves by FORWARD.
+ *
+ * Anyone in radio range can send anything, and every header field is
+ * readable and forgeable, so a datagram changes no state that others
+ * depend on until it is authenticated: by the ICV (aes-gcm-128), or for
+ * the suites without one by its decrypted UDP header (pc5_rx_verify()).
+ * A datagram whose sender (Group Member ID) or PTK ID has no SA yet
+ * waits, within a budget per key that bounds what forged ones can take,
+ * for the key's worker: it derives the PEK into the key's trial SA and
+ * tries the datagram with it, and only if it is authentic makes the SA
+ * and, for a new Group Member ID, the sender (pc5_rx_trial()).
  */
 
 #include <linux/igmp.h>
@@ -25,6 +33,8 @@
 #include <net/ipv6.h>
 
 #include "pc5sec.h"
+#include "proto.h"
+#include "sender.h"
 
 /* Random, so that what a driver left in skb->cb cannot pass for it. */
 u64 pc5_rx_cookie __read_mostly;
@@ -36,345 +46,372 @@ static unsigned int pc5_rx_pass(struct sk_buff *skb)
 	return NF_ACCEPT;
 }
 
-/* Datagram-path events are rate-limited per namespace. */
-bool pc5_event_allowed(struct pc5_net *pn)
-{
-	unsigned long last = READ_ONCE(pn->event_ratelimit);
+/* A protected datagram on its way in: what its header and key say. */
+struct pc5_rx_dgram {
+	struct pc5_key *key;
+	struct pc5_sender *sender;	/* NULL: none yet */
+	struct pc5_hdr_fields hdr;
+	u32 seq;			/* PTK ID || counter */
+	unsigned int hlen;		/* of the IP header, the pc5sec header's offset */
+	unsigned int nhoff;		/* of the octet naming the protocol */
+	unsigned int plen;		/* plaintext octets */
+	bool v6;
+};
 
-	if (time_before(jiffies, last + HZ))
-		return false;
-	return cmpxchg(&pn->event_ratelimit, last, jiffies) == last;
+/* Counts a dropped datagram, on its key too if it has one. */
+static void pc5_rx_drop(struct pc5_group *g, struct pc5_key *k, int stat)
+{
+	if (k)
+		pc5_stats_add(k->stats, stat, 1);
+	pc5_stats_add(g->stats, stat, 1);
 }
 
-/* Under RCU. */
-static struct pc5_sender *pc5_sender_find(struct pc5_key *k, u32 member_id)
+/* The pc5sec header, made linear and read into @d; 0 or the drop reason. */
+static int pc5_rx_header(struct sk_buff *skb, struct pc5_rx_dgram *d)
 {
-	struct pc5_sender *s;
-
-	hash_for_each_possible_rcu(k->senders, s, node, member_id) {
-		if (s->member_id == member_id)
-			return s;
-	}
-	return NULL;
-}
-
-static struct pc5_sa *pc5_sender_sa(struct pc5_sender *s, u16 ptk_id)
-{
-	struct pc5_sa *sa;
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(s->sa); i++) {
-		sa = rcu_dereference(s->sa[i]);
-		if (sa && sa->ptk_id == ptk_id)
-			return sa;
-	}
-	return NULL;
-}
-
-/*
- * The replay window (spec section 6) over seq = PTK ID || counter: a seq
- * is fresh if above the highest accepted, or within the window below it
- * and not seen yet. A window of 0 takes only increasing sequences.
- */
-static bool pc5_replay_check(struct pc5_sender *s, u32 seq, u32 window, bool update)
-{
-	bool ok = true;
-	u32 i, shift;
-
-	spin_lock_bh(&s->lock);
-	if (!s->started) {
-		if (update) {
-			s->started = true;
-			s->top = seq;
-			bitmap_zero(s->seen, PC5SEC_REPLAY_WINDOW_MAX);
-			__set_bit(seq % PC5SEC_REPLAY_WINDOW_MAX, s->seen);
-		}
-	} else if (seq > s->top) {
-		if (update) {
-			shift = seq - s->top;
-			if (shift >= PC5SEC_REPLAY_WINDOW_MAX) {
-				bitmap_zero(s->seen, PC5SEC_REPLAY_WINDOW_MAX);
-			} else {
-				for (i = 1; i <= shift; i++)
-					__clear_bit((s->top + i) % PC5SEC_REPLAY_WINDOW_MAX,
-						    s->seen);
-			}
-			s->top = seq;
-			__set_bit(seq % PC5SEC_REPLAY_WINDOW_MAX, s->seen);
-		}
-	} else if (s->top - seq >= window ||
-		   test_bit(seq % PC5SEC_REPLAY_WINDOW_MAX, s->seen)) {
-		ok = false;
-	} else if (update) {
-		__set_bit(seq % PC5SEC_REPLAY_WINDOW_MAX, s->seen);
-	}
-	spin_unlock_bh(&s->lock);
-	return ok;
-}
-
-/*
- * A datagram about to outlive this RCU section (waiting for an SA, or in
- * an asynchronous cipher) keeps its route, if routed yet, and its device;
- * how to deliver it travels in cb. The caller drops the device with
- * dev_put() when done.
- */
-static int pc5_rx_keep(struct sk_buff *skb, const struct nf_hook_state *state)
-{
-	if (skb_dst(skb) && !skb_dst_force(skb))
-		return -EINVAL;
-	dev_hold(skb->dev);
-	PC5_RX_CB(skb)->okfn = state->okfn;
-	PC5_RX_CB(skb)->pf = state->pf;
-	PC5_RX_CB(skb)->hook = state->hook;
+	if (!pskb_may_pull(skb, d->hlen + PC5SEC_HDR_LEN))
+		return PC5SEC_STAT_RX_DROP_TOO_SHORT;
+	pc5_hdr_get((struct pc5sec_hdr *)(skb->data + d->hlen), &d->hdr);
+	d->seq = pc5_seq(d->hdr.ptk_id, d->hdr.counter);
 	return 0;
 }
 
-/* Asks the worker for an SA, keeping the datagram until it is made. */
-static int pc5_rx_defer(struct pc5_key *k, struct sk_buff *skb,
-			const struct nf_hook_state *state)
+/* The group's key with this PGK index; under RCU. */
+static struct pc5_key *pc5_rx_key(struct pc5_group *g, u8 index)
 {
-	int ret = 0;
+	struct pc5_key *k;
+	unsigned int i;
 
-	spin_lock_bh(&k->rx_lock);
-	if (skb_queue_len(&k->pending) >= PC5_MAX_PENDING)
-		ret = -ENOBUFS;
-	else
-		ret = pc5_rx_keep(skb, state);
-	if (!ret)
-		__skb_queue_tail(&k->pending, skb);
-	spin_unlock_bh(&k->rx_lock);
-	if (!ret)
-		queue_work(pc5_wq, &k->work);
-	return ret;
+	for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
+		k = rcu_dereference(g->keys[i]);
+		if (k && k->index == index)
+			return k;
+	}
+	return NULL;
 }
 
-enum pc5_rx_verdict {
-	PC5_RX_ACCEPT,
-	PC5_RX_DROP,
-	PC5_RX_STOLEN,		/* waiting for an SA, or in an asynchronous cipher */
-};
+/*
+ * The checks of spec section 6 that come before the cipher, the replay
+ * check against the window as it stands among them; fills in @d. Returns
+ * 0 or the drop reason. Under RCU.
+ */
+static int pc5_rx_check(struct pc5_net *pn, struct pc5_group *g, struct sk_buff *skb,
+			struct pc5_rx_dgram *d)
+{
+	unsigned int icv;
+	struct pc5_key *k;
+	int stat;
+
+	stat = pc5_rx_header(skb, d);
+	if (stat)
+		return stat;
+	if (d->hdr.version != PC5SEC_WIRE_VERSION)
+		return PC5SEC_STAT_RX_DROP_BAD_VERSION;
+	k = pc5_rx_key(g, d->hdr.index);
+	if (!k) {
+		pc5_nl_notify_datapath(pn, g, PC5SEC_CMD_UNKNOWN_PGK_NTF, d->hdr.index,
+				       d->hdr.member_id);
+		return PC5SEC_STAT_RX_DROP_UNKNOWN_PGK;
+	}
+	d->key = k;
+	if (ktime_get_real_seconds() >= k->expires)
+		return PC5SEC_STAT_RX_DROP_KEY_EXPIRED;
+	if (d->hdr.suite != k->suite)
+		return PC5SEC_STAT_RX_DROP_SUITE_MISMATCH;
+	if (!d->hdr.counter)
+		return PC5SEC_STAT_RX_DROP_ZERO_COUNTER;
+	icv = pc5_suite_icv_len(k->suite);
+	if (skb->len < d->hlen + PC5SEC_HDR_LEN + 1 + icv)
+		return PC5SEC_STAT_RX_DROP_TOO_SHORT;
+	d->plen = skb->len - d->hlen - PC5SEC_HDR_LEN - icv;
+	d->sender = pc5_sender_find(k, d->hdr.member_id);
+	if (d->sender && !pc5_sender_fresh(d->sender, d->seq, READ_ONCE(g->replay_window)))
+		return PC5SEC_STAT_RX_DROP_REPLAY;
+	return 0;
+}
 
 /*
- * After the cipher: if authentic (or, for the suites without an ICV,
- * decrypted) and fresh, the datagram as it was sent, in place. Returns 0,
- * or the statistic to drop it with (counted on the key). @s is the
- * sender, or NULL for the completion to look it up. Under RCU.
+ * A datagram about to outlive this RCU section (waiting for a trial, or in
+ * an asynchronous cipher) keeps its route, if routed yet, and its device;
+ * how to deliver it, and where its headers are, travel in cb. The caller
+ * drops the device with dev_put() when done.
  */
-static int pc5_rx_finish(struct sk_buff *skb, struct pc5_sa *sa, struct pc5_sender *s,
-			 bool v6, unsigned int hlen, unsigned int nhoff, unsigned int plen, int err)
+static int pc5_rx_keep(struct sk_buff *skb, const struct pc5_rx_dgram *d,
+		       const struct nf_hook_state *state)
 {
-	struct pc5_key *k = sa->key;
-	struct pc5_group *g = k->group;
-	struct pc5sec_hdr *hdr;
-	unsigned int thoff;
-	u32 member_id, seq;
+	struct pc5_rx_cb *cb = PC5_RX_CB(skb);
+
+	if (skb_dst(skb) && !skb_dst_force(skb))
+		return -EINVAL;
+	dev_hold(skb->dev);
+	cb->okfn = state->okfn;
+	cb->member_id = d->hdr.member_id;
+	cb->pf = state->pf;
+	cb->hook = state->hook;
+	cb->hlen = d->hlen;
+	cb->nhoff = d->nhoff;
+	return 0;
+}
+
+/* Frees a datagram that waited for a trial, and its hold on its device. */
+void pc5_rx_drop_pending(struct sk_buff *skb)
+{
+	dev_put(skb->dev);
+	kfree_skb(skb);
+}
+
+/* Takes a trial from the key's budget; under rx_lock. */
+static bool pc5_rx_trial_budget(struct pc5_key *k)
+{
+	unsigned long elapsed = min_t(unsigned long, jiffies - k->trial_stamp, HZ);
+	unsigned long more = elapsed * PC5_TRIALS_PER_S / HZ;
+
+	if (more) {
+		k->trial_credits = min_t(unsigned long, k->trial_credits + more, PC5_MAX_PENDING);
+		k->trial_stamp = jiffies;
+	}
+	if (!k->trial_credits)
+		return false;
+	k->trial_credits--;
+	return true;
+}
+
+/*
+ * Queues a datagram without an SA for the key's worker to try, if the
+ * key's bounds allow (pc5sec.h, PC5_MAX_PENDING): 0, or the drop reason.
+ * Nothing of it is recorded anywhere else until it is authenticated.
+ */
+static int pc5_rx_defer(struct sk_buff *skb, struct pc5_rx_dgram *d,
+			const struct nf_hook_state *state)
+{
+	struct pc5_key *k = d->key;
+	unsigned int same = 0;
+	struct sk_buff *p;
 	int stat = 0;
-	u16 ptk_id;
-	u8 next;
 
-	if (err) {
-		stat = err == -EBADMSG ? PC5SEC_STAT_RX_DROP_AUTH_FAILED :
-			PC5SEC_STAT_RX_DROP_ERROR;
-		goto drop;
-	}
-	hdr = (struct pc5sec_hdr *)(skb->data + hlen);
-	member_id = hdr->member_id[0] << 16 | hdr->member_id[1] << 8 | hdr->member_id[2];
-	ptk_id = ntohs(hdr->ptk_id);
-	seq = (u32)ptk_id << 16 | ntohs(hdr->counter);
-	if (!s)
-		s = pc5_sender_find(k, member_id);
-	if (!s || !pc5_replay_check(s, seq, READ_ONCE(g->replay_window), true)) {
-		stat = PC5SEC_STAT_RX_DROP_REPLAY;
-		goto drop;
-	}
-	/* Ask for the SA of the sender's next PTK ID before it is needed. */
-	if (ptk_id < PC5SEC_PTK_ID_MAX && !pc5_sender_sa(s, ptk_id + 1) &&
-	    READ_ONCE(s->wanted_ptk) != ptk_id + 1u) {
-		WRITE_ONCE(s->wanted_ptk, ptk_id + 1u);
-		if (!READ_ONCE(k->dead))
-			queue_work(pc5_wq, &k->work);
-	}
+	spin_lock_bh(&k->rx_lock);
+	skb_queue_walk(&k->pending, p)
+		same += PC5_RX_CB(p)->member_id == d->hdr.member_id;
+	if (READ_ONCE(k->dead) || skb_queue_len(&k->pending) >= PC5_MAX_PENDING ||
+	    same >= PC5_PENDING_PER_MEMBER || !pc5_rx_trial_budget(k))
+		stat = PC5SEC_STAT_RX_DROP_SA_LIMIT;
+	else if (pc5_rx_keep(skb, d, state))
+		stat = PC5SEC_STAT_RX_DROP_ERROR;
+	else
+		__skb_queue_tail(&k->pending, skb);
+	spin_unlock_bh(&k->rx_lock);
+	if (!stat)
+		queue_work(pc5_wq, &k->work);
+	return stat;
+}
 
-	next = hdr->next_hdr;
-	thoff = skb_transport_offset(skb);
-	memmove(skb->data + PC5SEC_HDR_LEN, skb->data, hlen);
+/*
+ * Starts the cipher on the datagram, in place: returns its result, or
+ * -EINPROGRESS when @done gets it later; without @done, waits for it
+ * (process context).
+ */
+static int pc5_rx_decrypt(struct sk_buff *skb, const struct pc5_rx_dgram *d,
+			  struct pc5_sa *sa, pc5_crypt_done_t done)
+{
+	struct pc5_crypt_req req = {};
+	struct sk_buff *trailer;
+	u8 aad[PC5_AAD_MAX];
+
+	req.nfrags = skb_cow_data(skb, 0, &trailer);
+	if (req.nfrags < 0)
+		return req.nfrags;
+	req.skb = skb;
+	req.off = d->hlen + PC5SEC_HDR_LEN;
+	req.len = d->plen;
+	req.count = d->seq;
+	req.bearer = d->key->bearer;
+	req.aad = aad;
+	req.aad_len = pc5_aad(skb, d->v6, d->hlen, aad);
+	req.done = done;
+	return pc5_sa_crypt(sa, &req);
+}
+
+/*
+ * Is the decrypted datagram authentic? With an ICV, the cipher said so
+ * (@err). Without one, a receiver accepts only UDP, whose length and
+ * checksum must be right (spec section 6): an attacker passes that once
+ * in about 2^31 tries, where random bytes would pass every time. eea0
+ * from this host's own stack may leave its checksum to the device, as in
+ * clear. Returns 0 or the drop reason.
+ */
+static int pc5_rx_verify(struct sk_buff *skb, const struct pc5_rx_dgram *d, int err)
+{
+	u8 suite = d->key->suite;
+
+	if (err)
+		return err == -EBADMSG ? PC5SEC_STAT_RX_DROP_AUTH_FAILED :
+					 PC5SEC_STAT_RX_DROP_ERROR;
+	if (pc5_suite_icv_len(suite))
+		return 0;
+	if (d->hdr.next != IPPROTO_UDP)
+		return PC5SEC_STAT_RX_DROP_UNVERIFIABLE;
+	if (suite == PC5SEC_SUITE_EEA0 && skb->ip_summed == CHECKSUM_PARTIAL)
+		return 0;
+	if (pc5_udp_check(skb, d->v6, d->hlen + PC5SEC_HDR_LEN))
+		return PC5SEC_STAT_RX_DROP_AUTH_FAILED;
+	return 0;
+}
+
+/*
+ * The authentic datagram as it was sent, in place: the header and ICV
+ * out, the protocol and lengths back. 0 or the drop reason.
+ */
+static int pc5_rx_unwrap(struct sk_buff *skb, const struct pc5_rx_dgram *d)
+{
+	struct pc5_key *k = d->key;
+	unsigned int thoff = skb_transport_offset(skb);
+
+	memmove(skb->data + PC5SEC_HDR_LEN, skb->data, d->hlen);
 	__skb_pull(skb, PC5SEC_HDR_LEN);
 	skb_reset_network_header(skb);
 	skb_set_transport_header(skb, thoff);
 	if (skb_mac_header_was_set(skb))
 		skb_mac_header_rebuild(skb);
-	if (pskb_trim(skb, skb->len - pc5_suite_icv_len(k->suite))) {
-		stat = PC5SEC_STAT_RX_DROP_ERROR;
-		goto drop;
-	}
-	skb->data[nhoff] = next;
-	if (v6) {
+	if (pskb_trim(skb, skb->len - pc5_suite_icv_len(k->suite)))
+		return PC5SEC_STAT_RX_DROP_ERROR;
+	skb->data[d->nhoff] = d->hdr.next;
+	if (d->v6) {
 		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
 	} else {
 		ip_hdr(skb)->tot_len = htons(skb->len);
 		ip_send_check(ip_hdr(skb));
 	}
 	/*
-	 * An ICV covered the datagram as its sender made it, checksum and
-	 * all (as in WireGuard); without one, the transport checks it. An
-	 * eea0 datagram from this host's stack (veth, loopback) may still
-	 * have its checksum to be done: it stays so, as it would in clear
-	 * (the payload did not move).
+	 * The ICV covered the datagram as its sender made it, checksum and
+	 * all (as in WireGuard); without one, pc5_rx_verify() checked UDP's.
+	 * eea0 from this host's stack keeps its checksum to be done.
 	 */
-	if (pc5_suite_icv_len(k->suite)) {
+	if (skb->ip_summed != CHECKSUM_PARTIAL || k->suite != PC5SEC_SUITE_EEA0) {
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
-		skb->csum_level = ~0;
-	} else if (skb->ip_summed != CHECKSUM_PARTIAL || k->suite != PC5SEC_SUITE_EEA0) {
-		skb->ip_summed = CHECKSUM_NONE;
+		skb->csum_level = pc5_suite_icv_len(k->suite) ? ~0 : 0;
 	}
-
-	pc5_rx_pass(skb);
 	pc5_stats_add(k->stats, PC5SEC_STAT_RX_PACKETS, 1);
-	pc5_stats_add(k->stats, PC5SEC_STAT_RX_BYTES, plen);
-	pc5_stats_add(g->stats, PC5SEC_STAT_RX_PACKETS, 1);
-	pc5_stats_add(g->stats, PC5SEC_STAT_RX_BYTES, plen);
+	pc5_stats_add(k->stats, PC5SEC_STAT_RX_BYTES, d->plen);
+	pc5_stats_add(k->group->stats, PC5SEC_STAT_RX_PACKETS, 1);
+	pc5_stats_add(k->group->stats, PC5SEC_STAT_RX_BYTES, d->plen);
 	return 0;
-drop:
-	pc5_stats_add(k->stats, stat, 1);
-	return stat;
+}
+
+/*
+ * After the cipher of one of the sender's SAs: checks the datagram,
+ * records it with its sender, and unwraps it. 0 or the drop reason. BHs
+ * off, under RCU.
+ */
+static int pc5_rx_finish(struct sk_buff *skb, const struct pc5_rx_dgram *d,
+			 struct pc5_sa *sa, int err)
+{
+	struct pc5_key *k = d->key;
+	int stat;
+
+	stat = pc5_rx_verify(skb, d, err);
+	if (!stat && !d->sender)
+		stat = PC5SEC_STAT_RX_DROP_ERROR;	/* the sender's SA, without it? */
+	if (!stat)
+		stat = pc5_sender_accept(k, d->sender, sa, d->seq,
+					 READ_ONCE(k->group->replay_window));
+	return stat ?: pc5_rx_unwrap(skb, d);
+}
+
+/*
+ * Ends a datagram outside its hook (a cipher's completion, the key's
+ * worker): delivers it as its hook would have, or counts and drops it.
+ * @okfn is what cb held (the mark for the later hooks replaces it). BHs
+ * off, under RCU.
+ */
+static void pc5_rx_end(struct sk_buff *skb, const struct pc5_rx_dgram *d, int stat,
+		       int (*okfn)(struct net *, struct sock *, struct sk_buff *))
+{
+	if (stat) {
+		pc5_rx_drop(d->key->group, d->key, stat);
+		kfree_skb(skb);
+		return;
+	}
+	pc5_rx_pass(skb);
+	okfn(dev_net(skb->dev), NULL, skb);
+}
+
+/* The datagram's context again, from cb and its header. Under RCU. */
+static void pc5_rx_restore(struct sk_buff *skb, struct pc5_rx_dgram *d, struct pc5_key *k)
+{
+	struct pc5_rx_cb *cb = PC5_RX_CB(skb);
+
+	d->key = k;
+	d->v6 = cb->pf == NFPROTO_IPV6;
+	d->hlen = cb->hlen;
+	d->nhoff = cb->nhoff;
+	d->plen = skb->len - d->hlen - PC5SEC_HDR_LEN - pc5_suite_icv_len(k->suite);
+	pc5_hdr_get((struct pc5sec_hdr *)(skb->data + d->hlen), &d->hdr);
+	d->seq = pc5_seq(d->hdr.ptk_id, d->hdr.counter);
+	d->sender = pc5_sender_find(k, d->hdr.member_id);
 }
 
 /* A datagram's asynchronous cipher is done: deliver it, or drop it. */
 static void pc5_rx_done(struct sk_buff *skb, struct pc5_sa *sa, unsigned int len, int err)
 {
-	bool v6 = PC5_RX_CB(skb)->pf == NFPROTO_IPV6;
+	typeof(PC5_RX_CB(skb)->okfn) okfn = PC5_RX_CB(skb)->okfn;
 	struct net_device *dev = skb->dev;
-	unsigned int hlen, nhoff;
-	int stat;
+	struct pc5_rx_dgram d;
 
 	local_bh_disable();
 	rcu_read_lock();
-	if (pc5_ip_layout(skb, v6, &hlen, &nhoff) < 0) {
-		stat = PC5SEC_STAT_RX_DROP_ERROR;
-		pc5_stats_add(sa->key->stats, stat, 1);
-	} else {
-		stat = pc5_rx_finish(skb, sa, NULL, v6, hlen, nhoff, len, err);
-	}
-	if (stat) {
-		pc5_stats_add(sa->key->group->stats, stat, 1);
-		kfree_skb(skb);
-	} else {
-		PC5_RX_CB(skb)->okfn(dev_net(dev), NULL, skb);
-	}
+	pc5_rx_restore(skb, &d, sa->key);
+	pc5_rx_end(skb, &d, pc5_rx_finish(skb, &d, sa, err), okfn);
 	rcu_read_unlock();
 	local_bh_enable();
 	dev_put(dev);
 }
 
 /*
- * Unprotects a datagram for group @g in place. On PC5_RX_DROP, *stat is
- * the reason; on PC5_RX_STOLEN the key's worker or the cipher owns the skb.
+ * Decrypts and finishes a datagram with one of its sender's SAs: 0 (let it
+ * on), -EINPROGRESS (pc5_rx_done() ends it), or the drop reason. BHs off,
+ * under RCU.
  */
-static enum pc5_rx_verdict pc5_rx_unprotect(struct pc5_net *pn, struct pc5_group *g,
-					    struct sk_buff *skb, bool v6,
-					    unsigned int hlen, unsigned int nhoff,
-					    const struct nf_hook_state *state,
-					    bool deferred, int *stat)
+static int pc5_rx_with_sa(struct sk_buff *skb, const struct pc5_rx_dgram *d,
+			  struct pc5_sa *sa, const struct nf_hook_state *state)
 {
-	unsigned int icv, plen, aad_len, i;
-	u8 aad[PC5SEC_HDR_LEN + 2 * sizeof(struct in6_addr)];
-	struct pc5sec_hdr *hdr, _hdr;
-	struct sk_buff *trailer;
-	struct pc5_sender *s;
-	struct pc5_key *k;
-	struct pc5_sa *sa;
-	u32 member_id, seq;
-	int nfrags, err;
+	int err;
 
-	hdr = skb_header_pointer(skb, hlen, sizeof(_hdr), &_hdr);
-	if (!hdr) {
-		*stat = PC5SEC_STAT_RX_DROP_TOO_SHORT;
-		return PC5_RX_DROP;
-	}
-	if (PC5SEC_HDR_VERSION(hdr->ver_suite) != PC5SEC_WIRE_VERSION) {
-		*stat = PC5SEC_STAT_RX_DROP_BAD_VERSION;
-		return PC5_RX_DROP;
-	}
-	k = NULL;
-	for (i = 0; i < PC5SEC_MAX_KEYS && !k; i++) {
-		k = rcu_dereference(g->keys[i]);
-		if (k && k->index != hdr->pgk_index)
-			k = NULL;
-	}
-	member_id = hdr->member_id[0] << 16 | hdr->member_id[1] << 8 | hdr->member_id[2];
-	if (!k) {
-		*stat = PC5SEC_STAT_RX_DROP_UNKNOWN_PGK;
-		if (pc5_event_allowed(pn))
-			pc5_nl_notify_datapath(pn, g, PC5SEC_CMD_UNKNOWN_PGK_NTF,
-					       hdr->pgk_index, member_id);
-		return PC5_RX_DROP;
-	}
-	*stat = 0;
-	if (ktime_get_real_seconds() >= k->expires)
-		*stat = PC5SEC_STAT_RX_DROP_KEY_EXPIRED;
-	else if (PC5SEC_HDR_SUITE(hdr->ver_suite) != k->suite)
-		*stat = PC5SEC_STAT_RX_DROP_SUITE_MISMATCH;
-	else if (!hdr->counter)
-		*stat = PC5SEC_STAT_RX_DROP_ZERO_COUNTER;
-	icv = pc5_suite_icv_len(k->suite);
-	if (!*stat && skb->len < hlen + PC5SEC_HDR_LEN + 1 + icv)
-		*stat = PC5SEC_STAT_RX_DROP_TOO_SHORT;
-	if (*stat)
-		goto drop_key;
-
-	seq = ntohs(hdr->ptk_id) << 16 | ntohs(hdr->counter);
-	s = pc5_sender_find(k, member_id);
-	sa = s ? pc5_sender_sa(s, ntohs(hdr->ptk_id)) : NULL;
-	if (s && !pc5_replay_check(s, seq, READ_ONCE(g->replay_window), false)) {
-		*stat = PC5SEC_STAT_RX_DROP_REPLAY;
-		goto drop_key;
-	}
-	if (!sa) {
-		if (deferred || (!s && READ_ONCE(k->nsenders) >= PC5_MAX_SENDERS)) {
-			*stat = deferred ? PC5SEC_STAT_RX_DROP_ERROR :
-				PC5SEC_STAT_RX_DROP_SENDER_LIMIT;
-			goto drop_key;
-		}
-		if (pc5_rx_defer(k, skb, state)) {
-			*stat = PC5SEC_STAT_RX_DROP_ERROR;
-			goto drop_key;
-		}
-		return PC5_RX_STOLEN;
-	}
-
-	/* Decrypt in place: the header and ICV are then taken out. */
-	nfrags = skb_cow_data(skb, 0, &trailer);
-	if (nfrags < 0) {
-		*stat = PC5SEC_STAT_RX_DROP_ERROR;
-		goto drop_key;
-	}
-	hdr = (struct pc5sec_hdr *)(skb->data + hlen);
-	memcpy(aad, hdr, PC5SEC_HDR_LEN);
-	if (v6) {
-		memcpy(aad + PC5SEC_HDR_LEN, &ipv6_hdr(skb)->saddr, 2 * sizeof(struct in6_addr));
-		aad_len = PC5SEC_HDR_LEN + 2 * sizeof(struct in6_addr);
-	} else {
-		memcpy(aad + PC5SEC_HDR_LEN, &ip_hdr(skb)->saddr, 2 * sizeof(__be32));
-		aad_len = PC5SEC_HDR_LEN + 2 * sizeof(__be32);
-	}
-	plen = skb->len - hlen - PC5SEC_HDR_LEN - icv;
 	/* The completion may come later. */
-	if (sa->async && pc5_rx_keep(skb, state)) {
-		*stat = PC5SEC_STAT_RX_DROP_ERROR;
-		goto drop_key;
-	}
-	err = pc5_sa_crypt(sa, skb, hlen + PC5SEC_HDR_LEN, plen, seq, k->bearer,
-			   aad, aad_len, nfrags, false, pc5_rx_done);
+	if (sa->async && pc5_rx_keep(skb, d, state))
+		return PC5SEC_STAT_RX_DROP_ERROR;
+	err = pc5_rx_decrypt(skb, d, sa, pc5_rx_done);
 	if (err == -EINPROGRESS)
-		return PC5_RX_STOLEN;
+		return err;
 	if (sa->async)
 		dev_put(skb->dev);
-	*stat = pc5_rx_finish(skb, sa, s, v6, hlen, nhoff, plen, err);
-	return *stat ? PC5_RX_DROP : PC5_RX_ACCEPT;
+	return pc5_rx_finish(skb, d, sa, err);
+}
 
-drop_key:
-	pc5_stats_add(k->stats, *stat, 1);
-	return PC5_RX_DROP;
+/* A protected datagram to group @g at its hook: its netfilter verdict. */
+static unsigned int pc5_rx_protected(struct pc5_net *pn, struct pc5_group *g,
+				     struct sk_buff *skb, struct pc5_rx_dgram *d,
+				     const struct nf_hook_state *state)
+{
+	struct pc5_sa *sa = NULL;
+	int stat;
+
+	stat = pc5_rx_check(pn, g, skb, d);
+	if (!stat && d->sender)
+		sa = pc5_sender_sa(d->sender, d->hdr.ptk_id);
+	if (!stat && !sa) {
+		stat = pc5_rx_defer(skb, d, state);
+		if (!stat)
+			return NF_STOLEN;
+	}
+	if (!stat) {
+		stat = pc5_rx_with_sa(skb, d, sa, state);
+		if (stat == -EINPROGRESS)
+			return NF_STOLEN;
+		if (!stat)
+			return pc5_rx_pass(skb);
+	}
+	pc5_rx_drop(g, d->key, stat);
+	return NF_DROP;
 }
 
 /* The group @skb is addressed to, if protected here; under RCU. */
@@ -461,11 +498,11 @@ static bool pc5_rx_member(struct sk_buff *skb, bool v6)
 }
 
 static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
-			   const struct nf_hook_state *state, bool deferred)
+			   const struct nf_hook_state *state)
 {
-	unsigned int hlen, nhoff;
+	struct pc5_rx_dgram d = { .v6 = v6 };
 	struct pc5_group *g;
-	int proto, stat;
+	int proto;
 
 	if (v6 ? !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) :
 		 !ipv4_is_multicast(ip_hdr(skb)->daddr))
@@ -473,7 +510,7 @@ static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 	if (PC5_RX_CB(skb)->seen == pc5_rx_cookie)
 		return NF_ACCEPT;
 	g = pc5_rx_group(pn, skb, v6);
-	proto = pc5_ip_layout(skb, v6, &hlen, &nhoff);
+	proto = pc5_ip_layout(skb, v6, &d.hlen, &d.nhoff);
 	/*
 	 * A protected datagram to a group not joined here is left to routing,
 	 * which drops it; should the host join meanwhile, LOCAL_IN takes it.
@@ -485,7 +522,7 @@ static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 	if (proto != pc5_proto) {
 		if (!g)
 			return NF_ACCEPT;
-		if (proto >= 0 && pc5_is_membership(skb, proto, hlen))
+		if (proto >= 0 && pc5_is_membership(skb, proto, d.hlen))
 			return pc5_rx_pass(skb);
 		if (READ_ONCE(g->plaintext) == PC5SEC_PLAINTEXT_ACCEPT) {
 			pc5_stats_add(g->stats, PC5SEC_STAT_RX_PLAINTEXT_ACCEPTED, 1);
@@ -498,22 +535,13 @@ static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 		pc5_stats_add(pn->stats, PC5SEC_STAT_RX_DROP_NO_GROUP, 1);
 		return NF_DROP;
 	}
-	switch (pc5_rx_unprotect(pn, g, skb, v6, hlen, nhoff, state, deferred, &stat)) {
-	case PC5_RX_ACCEPT:
-		return NF_ACCEPT;
-	case PC5_RX_STOLEN:
-		return NF_STOLEN;
-	case PC5_RX_DROP:
-		break;
-	}
-	pc5_stats_add(g->stats, stat, 1);
-	return NF_DROP;
+	return pc5_rx_protected(pn, g, skb, &d, state);
 }
 
 unsigned int pc5_rx_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state)
 {
-	return pc5_rx(pc5_net(state->net), skb, state->pf == NFPROTO_IPV6, state, false);
+	return pc5_rx(pc5_net(state->net), skb, state->pf == NFPROTO_IPV6, state);
 }
 
 /*
@@ -529,184 +557,95 @@ unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
 	return NF_DROP;
 }
 
-/* A new sender of key @k; under rx_lock. */
-static struct pc5_sender *pc5_sender_add(struct pc5_key *k, u32 member_id)
+/*
+ * Tries a datagram from a sender or PTK ID without an SA with the key's
+ * trial SA, keyed for its Group Member ID and PTK ID. Only if it is
+ * authentic (and fresh) is anything made for it: the SA of its PTK ID,
+ * where its sender keeps one, and the sender if it is new. Then unwraps
+ * it. 0 or the drop reason. The key's worker, BHs on.
+ */
+static int pc5_rx_trial(struct sk_buff *skb, const struct pc5_rx_dgram *d)
 {
-	struct pc5_sender *s;
+	struct pc5_key *k = d->key;
+	struct pc5_sa *sa = NULL;
+	int stat;
 
-	if (k->nsenders >= PC5_MAX_SENDERS)
-		return NULL;
-	s = kzalloc(sizeof(*s), GFP_ATOMIC);
-	if (!s)
-		return NULL;
-	s->member_id = member_id;
-	s->wanted_ptk = U32_MAX;
-	spin_lock_init(&s->lock);
-	hash_add_rcu(k->senders, &s->node, member_id);
-	WRITE_ONCE(k->nsenders, k->nsenders + 1);
-	return s;
-}
-
-/* Puts an SA for @ptk_id in the sender's older slot; process context. */
-static void pc5_sender_make_sa(struct pc5_key *k, struct pc5_sender *s, u32 ptk_id)
-{
-	struct pc5_sa *sa, *a, *b, *old;
-	unsigned int slot;
-
-	rcu_read_lock();
-	sa = pc5_sender_sa(s, ptk_id);
-	rcu_read_unlock();
-	if (sa || ptk_id > PC5SEC_PTK_ID_MAX)
-		return;
-	sa = pc5_sa_create(k, s->member_id, ptk_id);
-	if (!sa)
-		return;
-	spin_lock_bh(&k->rx_lock);
-	a = rcu_dereference_protected(s->sa[0], lockdep_is_held(&k->rx_lock));
-	b = rcu_dereference_protected(s->sa[1], lockdep_is_held(&k->rx_lock));
-	slot = !a ? 0 : !b ? 1 : a->ptk_id <= b->ptk_id ? 0 : 1;
-	old = slot ? b : a;
-	rcu_assign_pointer(s->sa[slot], sa);
-	spin_unlock_bh(&k->rx_lock);
-	pc5_sa_put_rcu(old);
-}
-
-/* Frees a datagram that waited for an SA, and its hold on its device. */
-static void pc5_rx_drop_pending(struct sk_buff *skb)
-{
-	dev_put(skb->dev);
-	kfree_skb(skb);
-}
-
-/* Makes the SAs @skb needs, then delivers it; process context. */
-static void pc5_rx_resume(struct pc5_key *k, struct sk_buff *skb)
-{
-	struct nf_hook_state state = {};
-	bool v6 = PC5_RX_CB(skb)->pf == NFPROTO_IPV6;
-	const struct pc5sec_hdr *hdr;
-	struct net_device *dev;
-	unsigned int hlen, nhoff;
-	struct pc5_sender *s;
-	u32 member_id;
-
-	if (pc5_ip_layout(skb, v6, &hlen, &nhoff) < 0 ||
-	    !pskb_may_pull(skb, hlen + PC5SEC_HDR_LEN)) {
-		pc5_rx_drop_pending(skb);
-		return;
+	if (pc5_sa_rekey(k->trial, d->hdr.member_id, d->hdr.ptk_id))
+		return PC5SEC_STAT_RX_DROP_ERROR;
+	stat = pc5_rx_verify(skb, d, pc5_rx_decrypt(skb, d, k->trial, NULL));
+	if (stat)
+		return stat;
+	if (!d->sender || pc5_sender_keeps(d->sender, d->hdr.ptk_id)) {
+		sa = pc5_sa_create(k, d->hdr.member_id, d->hdr.ptk_id);
+		if (!sa && !d->sender)
+			return PC5SEC_STAT_RX_DROP_ERROR;
 	}
-	hdr = (const struct pc5sec_hdr *)(skb->data + hlen);
-	member_id = hdr->member_id[0] << 16 | hdr->member_id[1] << 8 | hdr->member_id[2];
-
-	spin_lock_bh(&k->rx_lock);
-	s = pc5_sender_find(k, member_id) ?: pc5_sender_add(k, member_id);
-	spin_unlock_bh(&k->rx_lock);
-	if (s) {
-		pc5_sender_make_sa(k, s, ntohs(hdr->ptk_id));
-		pc5_sender_make_sa(k, s, ntohs(hdr->ptk_id) + 1);
-	}
-
-	state.net = k->pn->net;
-	state.pf = PC5_RX_CB(skb)->pf;
-	state.okfn = PC5_RX_CB(skb)->okfn;
-	state.hook = PC5_RX_CB(skb)->hook;
-	dev = skb->dev;
+	stat = pc5_sender_accept_trial(k, d->hdr.member_id, sa, d->seq,
+				       READ_ONCE(k->group->replay_window));
+	if (stat)
+		return stat;
 	local_bh_disable();
-	rcu_read_lock();
-	switch (pc5_rx(k->pn, skb, v6, &state, true)) {
-	case NF_ACCEPT:
-		state.okfn(state.net, NULL, skb);
-		break;
-	case NF_STOLEN:
-		break;		/* in the cipher */
-	default:
-		kfree_skb(skb);
-	}
-	rcu_read_unlock();
+	stat = pc5_rx_unwrap(skb, d);
 	local_bh_enable();
-	dev_put(dev);
+	return stat;
 }
 
 /*
- * The key's worker: the tx SA of the next PTK ID, the SAs that waiting
- * datagrams need, and those senders' next ones.
+ * A datagram that waited: it may find an SA now (one made for a datagram
+ * before it), or it is tried. The key's worker.
  */
-void pc5_key_work(struct work_struct *work)
+static void pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
 {
-	struct pc5_key *k = container_of(work, struct pc5_key, work);
-	struct sk_buff_head queue;
-	struct pc5_sender *s;
-	struct pc5_sa *sa;
-	struct sk_buff *skb;
-	unsigned int bkt;
-	u32 want;
-	u16 next;
+	struct pc5_rx_cb *cb = PC5_RX_CB(skb);
+	struct nf_hook_state state = {
+		.hook = cb->hook,
+		.pf = cb->pf,
+		.net = k->pn->net,
+		.okfn = cb->okfn,
+	};
+	struct net_device *dev = skb->dev;
+	struct pc5_rx_dgram d;
+	struct pc5_sa *sa = NULL;
+	int stat = 0;
 
-	/* Unlinked: its SAs are being dropped, and no datagram waits. */
-	if (READ_ONCE(k->dead))
-		return;
-	spin_lock_bh(&k->tx_lock);
-	next = k->tx_ptk_id + 1;
-	want = !k->tx_next && k->tx_ptk_id < k->tx_ptk_limit;
-	spin_unlock_bh(&k->tx_lock);
-	if (want) {
-		sa = pc5_sa_create(k, k->member_id, next);
-		spin_lock_bh(&k->tx_lock);
-		if (sa && !k->tx_next && k->tx_ptk_id + 1 == next) {
-			k->tx_next = sa;
-			sa = NULL;
-		}
-		spin_unlock_bh(&k->tx_lock);
-		pc5_sa_put(sa);
+	local_bh_disable();
+	rcu_read_lock();
+	pc5_rx_restore(skb, &d, k);
+	if (d.sender && !pc5_sender_fresh(d.sender, d.seq, READ_ONCE(k->group->replay_window)))
+		stat = PC5SEC_STAT_RX_DROP_REPLAY;
+	else if (d.sender)
+		sa = pc5_sender_sa(d.sender, d.hdr.ptk_id);
+	if (sa)
+		stat = pc5_rx_with_sa(skb, &d, sa, &state);
+	if (stat != -EINPROGRESS && (stat || sa))
+		pc5_rx_end(skb, &d, stat, state.okfn);
+	rcu_read_unlock();
+	local_bh_enable();
+
+	if (!stat && !sa) {
+		/* d.sender stays valid: senders live as long as their key. */
+		stat = pc5_rx_trial(skb, &d);
+		local_bh_disable();
+		rcu_read_lock();
+		pc5_rx_end(skb, &d, stat, state.okfn);
+		rcu_read_unlock();
+		local_bh_enable();
 	}
+	dev_put(dev);
+}
+
+/* The datagrams waiting for the key's worker, in the order they came. */
+void pc5_rx_resume(struct pc5_key *k)
+{
+	struct sk_buff_head queue;
+	struct sk_buff *skb;
 
 	__skb_queue_head_init(&queue);
 	spin_lock_bh(&k->rx_lock);
 	skb_queue_splice_init(&k->pending, &queue);
 	spin_unlock_bh(&k->rx_lock);
-	while ((skb = __skb_dequeue(&queue)))
-		pc5_rx_resume(k, skb);
-
-	hash_for_each(k->senders, bkt, s, node) {
-		want = READ_ONCE(s->wanted_ptk);
-		if (want != U32_MAX) {
-			WRITE_ONCE(s->wanted_ptk, U32_MAX);
-			pc5_sender_make_sa(k, s, want);
-		}
+	while ((skb = __skb_dequeue(&queue))) {
+		pc5_rx_resume_one(k, skb);
+		cond_resched();
 	}
-}
-
-/*
- * A key no RCU reader can see: drops its waiting datagrams and its SA
- * slots' references. Datagrams still in a cipher keep their SA, and so
- * the key and its senders, until they are done. Process context.
- */
-void pc5_key_drop_sas(struct pc5_key *k)
-{
-	struct pc5_sender *s;
-	struct sk_buff *skb;
-	unsigned int bkt, i;
-
-	while ((skb = __skb_dequeue(&k->pending)))
-		pc5_rx_drop_pending(skb);
-	hash_for_each(k->senders, bkt, s, node) {
-		for (i = 0; i < ARRAY_SIZE(s->sa); i++) {
-			pc5_sa_put(rcu_dereference_protected(s->sa[i], true));
-			RCU_INIT_POINTER(s->sa[i], NULL);
-		}
-	}
-	pc5_sa_put(rcu_dereference_protected(k->tx_sa, true));
-	RCU_INIT_POINTER(k->tx_sa, NULL);
-	pc5_sa_put(k->tx_next);
-	k->tx_next = NULL;
-}
-
-/* Frees the senders of a key whose last reference is gone. */
-void pc5_key_free_senders(struct pc5_key *k)
-{
-	struct hlist_node *tmp;
-	struct pc5_sender *s;
-	unsigned int bkt;
-
-	hash_for_each_safe(k->senders, bkt, tmp, s, node)
-		kfree(s);
 }

@@ -15,59 +15,7 @@
 
 #include "pc5sec.h"
 #include "compat.h"
-
-/*
- * The group-membership protocols pass in clear: IGMP, and MLD (ICMPv6
- * 130, 131, 132, 143). @off is the upper-layer header's offset.
- */
-bool pc5_is_membership(struct sk_buff *skb, u8 proto, unsigned int off)
-{
-	u8 type, *tp;
-
-	if (proto == IPPROTO_IGMP)
-		return true;
-	if (proto != IPPROTO_ICMPV6)
-		return false;
-	tp = skb_header_pointer(skb, off, sizeof(type), &type);
-	return tp && (*tp == ICMPV6_MGM_QUERY || *tp == ICMPV6_MGM_REPORT ||
-		      *tp == ICMPV6_MGM_REDUCTION || *tp == ICMPV6_MLD2_REPORT);
-}
-
-/*
- * Where the IP header, with the IPv6 extension headers kept in clear, ends
- * (*hlen), and the offset of the octet naming the next protocol (*nhoff).
- * Returns that protocol, or -1 for a fragment or a malformed header.
- */
-int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int *nhoff)
-{
-	struct ipv6_opt_hdr _oh, *oh;
-	unsigned int off;
-	u8 nexthdr;
-
-	if (!v6) {
-		*hlen = ip_hdrlen(skb);
-		*nhoff = offsetof(struct iphdr, protocol);
-		if (ip_is_fragment(ip_hdr(skb)))
-			return -1;
-		return ip_hdr(skb)->protocol;
-	}
-	nexthdr = ipv6_hdr(skb)->nexthdr;
-	*nhoff = offsetof(struct ipv6hdr, nexthdr);
-	off = sizeof(struct ipv6hdr);
-	while (nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING ||
-	       nexthdr == NEXTHDR_DEST) {
-		oh = skb_header_pointer(skb, off, sizeof(_oh), &_oh);
-		if (!oh)
-			return -1;
-		*nhoff = off;
-		nexthdr = oh->nexthdr;
-		off += ipv6_optlen(oh);
-	}
-	if (nexthdr == NEXTHDR_FRAGMENT || off > skb->len)
-		return -1;
-	*hlen = off;
-	return nexthdr;
-}
+#include "proto.h"
 
 /* The protected group @skb is sent to, if any; under RCU. */
 static struct pc5_group *pc5_tx_group(struct pc5_net *pn, struct sk_buff *skb, bool v6)
@@ -217,14 +165,15 @@ static void pc5_tx_done(struct sk_buff *skb, struct pc5_sa *sa, unsigned int len
 static int pc5_tx_protect(struct pc5_net *pn, struct pc5_group *g, struct sk_buff *skb,
 			  bool v6)
 {
-	unsigned int hlen, nhoff, icv, plen, aad_len, i;
-	u8 aad[PC5SEC_HDR_LEN + 2 * sizeof(struct in6_addr)];
+	struct pc5_crypt_req req = {};
+	unsigned int hlen, nhoff, icv, plen, i;
+	struct pc5_hdr_fields hf;
 	struct sk_buff *trailer;
-	struct pc5sec_hdr *hdr;
+	u8 aad[PC5_AAD_MAX];
 	struct pc5_key *k;
 	struct pc5_sa *sa;
 	u16 ptk_id, counter;
-	int proto, nfrags, err;
+	int proto, err;
 	s64 now;
 
 	proto = pc5_ip_layout(skb, v6, &hlen, &nhoff);
@@ -237,8 +186,7 @@ static int pc5_tx_protect(struct pc5_net *pn, struct pc5_group *g, struct sk_buf
 	for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
 		k = pc5_tx_key(g, now);
 		if (!k) {
-			if (pc5_event_allowed(pn))
-				pc5_nl_notify_datapath(pn, g, PC5SEC_CMD_NO_TX_KEY_NTF, -1, 0);
+			pc5_nl_notify_datapath(pn, g, PC5SEC_CMD_NO_TX_KEY_NTF, -1, 0);
 			return PC5SEC_STAT_TX_DROP_NO_KEY;
 		}
 		switch (pc5_tx_seq(g, k, &ptk_id, &counter, &sa)) {
@@ -280,12 +228,12 @@ protect:
 		memmove(skb->data + hlen + PC5SEC_HDR_LEN, skb->data + hlen, plen);
 		if (skb->ip_summed == CHECKSUM_PARTIAL)
 			skb->csum_start += PC5SEC_HDR_LEN;
-		nfrags = 1;
+		req.nfrags = 1;
 	} else {
 		if (skb_cow_head(skb, PC5SEC_HDR_LEN))
 			goto err;
-		nfrags = skb_cow_data(skb, icv, &trailer);
-		if (nfrags < 0)
+		req.nfrags = skb_cow_data(skb, icv, &trailer);
+		if (req.nfrags < 0)
 			goto err;
 		if (icv)
 			pskb_put(skb, trailer, icv);
@@ -294,27 +242,20 @@ protect:
 		skb_reset_network_header(skb);
 	}
 	skb_set_transport_header(skb, hlen);
-	hdr = (struct pc5sec_hdr *)(skb->data + hlen);
-	hdr->ver_suite = PC5SEC_HDR_VER_SUITE(PC5SEC_WIRE_VERSION, k->suite);
-	hdr->next_hdr = proto;
-	hdr->pgk_index = k->index;
-	hdr->member_id[0] = g->member_id >> 16;
-	hdr->member_id[1] = g->member_id >> 8;
-	hdr->member_id[2] = g->member_id;
-	hdr->ptk_id = htons(ptk_id);
-	hdr->counter = htons(counter);
+	hf.version = PC5SEC_WIRE_VERSION;
+	hf.suite = k->suite;
+	hf.next = proto;
+	hf.index = k->index;
+	hf.member_id = g->member_id;
+	hf.ptk_id = ptk_id;
+	hf.counter = counter;
+	pc5_hdr_put((struct pc5sec_hdr *)(skb->data + hlen), &hf);
 	skb->data[nhoff] = pc5_proto;
-
-	memcpy(aad, hdr, PC5SEC_HDR_LEN);
 	if (v6) {
 		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
-		memcpy(aad + PC5SEC_HDR_LEN, &ipv6_hdr(skb)->saddr, 2 * sizeof(struct in6_addr));
-		aad_len = PC5SEC_HDR_LEN + 2 * sizeof(struct in6_addr);
 	} else {
 		ip_hdr(skb)->tot_len = htons(skb->len);
 		ip_send_check(ip_hdr(skb));
-		memcpy(aad + PC5SEC_HDR_LEN, &ip_hdr(skb)->saddr, 2 * sizeof(__be32));
-		aad_len = PC5SEC_HDR_LEN + 2 * sizeof(__be32);
 	}
 
 	/* The completion may come later: the route goes with the datagram. */
@@ -323,8 +264,16 @@ protect:
 		if (!skb_dst(skb))
 			goto err;
 	}
-	err = pc5_sa_crypt(sa, skb, hlen + PC5SEC_HDR_LEN, plen, (u32)ptk_id << 16 | counter,
-			   k->bearer, aad, aad_len, nfrags, true, pc5_tx_done);
+	req.skb = skb;
+	req.off = hlen + PC5SEC_HDR_LEN;
+	req.len = plen;
+	req.count = pc5_seq(ptk_id, counter);
+	req.bearer = k->bearer;
+	req.encrypt = true;
+	req.aad = aad;
+	req.aad_len = pc5_aad(skb, v6, hlen, aad);
+	req.done = pc5_tx_done;
+	err = pc5_sa_crypt(sa, &req);
 	if (err == -EINPROGRESS)
 		return err;
 	return pc5_tx_finish(skb, sa, plen, err);
@@ -386,4 +335,30 @@ unsigned int pc5_tx_hook(void *priv, struct sk_buff *skb,
 		pc5_tx_one(pn, g, seg, v6, state);
 	}
 	return NF_STOLEN;
+}
+
+/*
+ * Makes the SA of the key's tx PTK ID after the current one, so that the
+ * sender steps there without waiting. The key's worker.
+ */
+void pc5_tx_make_next(struct pc5_key *k)
+{
+	struct pc5_sa *sa;
+	bool want;
+	u16 next;
+
+	spin_lock_bh(&k->tx_lock);
+	next = k->tx_ptk_id + 1;
+	want = !k->tx_next && k->tx_ptk_id < k->tx_ptk_limit;
+	spin_unlock_bh(&k->tx_lock);
+	if (!want)
+		return;
+	sa = pc5_sa_create(k, k->member_id, next);
+	spin_lock_bh(&k->tx_lock);
+	if (sa && !k->tx_next && k->tx_ptk_id + 1 == next) {
+		k->tx_next = sa;
+		sa = NULL;
+	}
+	spin_unlock_bh(&k->tx_lock);
+	pc5_sa_put(sa);
 }

@@ -41,6 +41,7 @@ static const struct field key_fields[__PC5SEC_KEY_A_MAX] = {
 	[PC5SEC_KEY_A_TX_PTK_ID_LIMIT] = FIELD(key_info, tx_ptk_id_limit),
 	[PC5SEC_KEY_A_TX_COUNTER] = FIELD(key_info, tx_counter),
 	[PC5SEC_KEY_A_STATE] = FIELD(key_info, state),
+	[PC5SEC_KEY_A_RX_SENDERS] = FIELD(key_info, rx_senders),
 };
 
 /* 1 if attr was a field of the table, 0 if not, -1 if malformed */

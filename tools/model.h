@@ -26,6 +26,7 @@ struct key_info {
 	uint8_t index, suite, state;
 	int64_t not_before, soft_expires, expires;
 	uint16_t tx_ptk_id, tx_ptk_id_limit, tx_counter;
+	uint32_t rx_senders;
 	struct stats stats;
 };
 

@@ -51,6 +51,8 @@ static const char *const stats[] = {
 	[PC5SEC_STAT_RX_DROP_PLAINTEXT] = "rx_drop_plaintext",
 	[PC5SEC_STAT_RX_DROP_ERROR] = "rx_drop_error",
 	[PC5SEC_STAT_RX_DROP_SENDER_LIMIT] = "rx_drop_sender_limit",
+	[PC5SEC_STAT_RX_DROP_SA_LIMIT] = "rx_drop_sa_limit",
+	[PC5SEC_STAT_RX_DROP_UNVERIFIABLE] = "rx_drop_unverifiable",
 };
 _Static_assert(ARRAY_SIZE(stats) == __PC5SEC_STAT_MAX, "stat names");
 

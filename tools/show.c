@@ -97,8 +97,11 @@ static void print_key(const struct key_info *k, bool stats)
 	print_time(sep, "soft-expires", HAS(k, PC5SEC_KEY_A_SOFT_EXPIRES),
 		   k->soft_expires);
 	print_time("  ", "expires", HAS(k, PC5SEC_KEY_A_EXPIRES), k->expires);
-	printf("\n    tx ptk-id %u counter %u limit %u\n", k->tx_ptk_id,
+	printf("\n    tx ptk-id %u counter %u limit %u", k->tx_ptk_id,
 	       k->tx_counter, k->tx_ptk_id_limit);
+	if (HAS(k, PC5SEC_KEY_A_RX_SENDERS))
+		printf("  rx senders %u", k->rx_senders);
+	printf("\n");
 	if (stats)
 		print_stats(&k->stats, "    ", "stats:");
 }

@@ -68,6 +68,8 @@ static void json_key(struct json *j, const struct key_info *k, bool stats)
 		    k->tx_counter);
 	num_or_null(j, "tx_ptk_id_limit", HAS(k, PC5SEC_KEY_A_TX_PTK_ID_LIMIT),
 		    k->tx_ptk_id_limit);
+	num_or_null(j, "rx_senders", HAS(k, PC5SEC_KEY_A_RX_SENDERS),
+		    k->rx_senders);
 	if (stats)
 		json_stats(j, "stats", &k->stats);
 	json_end_obj(j);

@@ -177,6 +177,7 @@ enum pc5sec_key_attr {
 	PC5SEC_KEY_A_TX_COUNTER,	/* u16, read-only: last counter sent */
 	PC5SEC_KEY_A_STATE,		/* u8, read-only: enum pc5sec_key_state */
 	PC5SEC_KEY_A_STATS,		/* nest, enum pc5sec_stat; read-only */
+	PC5SEC_KEY_A_RX_SENDERS,	/* u32, read-only: senders tracked */
 
 	__PC5SEC_KEY_A_MAX,
 	PC5SEC_KEY_A_MAX = __PC5SEC_KEY_A_MAX - 1
@@ -205,11 +206,13 @@ enum pc5sec_stat {
 	PC5SEC_STAT_RX_DROP_SUITE_MISMATCH,
 	PC5SEC_STAT_RX_DROP_ZERO_COUNTER,
 	PC5SEC_STAT_RX_DROP_TOO_SHORT,		/* no ciphertext, or no ICV */
-	PC5SEC_STAT_RX_DROP_AUTH_FAILED,	/* ICV mismatch */
+	PC5SEC_STAT_RX_DROP_AUTH_FAILED,	/* ICV mismatch; no ICV: bad UDP */
 	PC5SEC_STAT_RX_DROP_REPLAY,
 	PC5SEC_STAT_RX_DROP_PLAINTEXT,
 	PC5SEC_STAT_RX_DROP_ERROR,		/* allocation or crypto error */
 	PC5SEC_STAT_RX_DROP_SENDER_LIMIT,	/* per-key sender table full */
+	PC5SEC_STAT_RX_DROP_SA_LIMIT,		/* no SA, and the key could not try it now */
+	PC5SEC_STAT_RX_DROP_UNVERIFIABLE,	/* no ICV, and not UDP (spec section 6) */
 
 	__PC5SEC_STAT_MAX,
 	PC5SEC_STAT_MAX = __PC5SEC_STAT_MAX - 1

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pc5sec v1 wire format, for both directions (docs/pc5sec-v1.md).
+ */
+
+#include <linux/icmpv6.h>
+#include <linux/igmp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
+
+#include "proto.h"
+
+/* Spec section 2: version and suite share octet 0; the rest big-endian. */
+void pc5_hdr_get(const struct pc5sec_hdr *hdr, struct pc5_hdr_fields *f)
+{
+	f->version = PC5SEC_HDR_VERSION(hdr->ver_suite);
+	f->suite = PC5SEC_HDR_SUITE(hdr->ver_suite);
+	f->next = hdr->next_hdr;
+	f->index = hdr->pgk_index;
+	f->member_id = hdr->member_id[0] << 16 | hdr->member_id[1] << 8 | hdr->member_id[2];
+	f->ptk_id = ntohs(hdr->ptk_id);
+	f->counter = ntohs(hdr->counter);
+}
+
+void pc5_hdr_put(struct pc5sec_hdr *hdr, const struct pc5_hdr_fields *f)
+{
+	hdr->ver_suite = PC5SEC_HDR_VER_SUITE(f->version, f->suite);
+	hdr->next_hdr = f->next;
+	hdr->pgk_index = f->index;
+	hdr->member_id[0] = f->member_id >> 16;
+	hdr->member_id[1] = f->member_id >> 8;
+	hdr->member_id[2] = f->member_id;
+	hdr->ptk_id = htons(f->ptk_id);
+	hdr->counter = htons(f->counter);
+}
+
+/*
+ * Where the IP header, with the IPv6 extension headers kept in clear (spec
+ * section 1), ends (*hlen), and the offset of the octet naming the next
+ * protocol (*nhoff). Returns that protocol, or -1 for a fragment or a
+ * malformed header.
+ */
+int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int *nhoff)
+{
+	struct ipv6_opt_hdr _oh, *oh;
+	unsigned int off;
+	u8 nexthdr;
+
+	if (!v6) {
+		*hlen = ip_hdrlen(skb);
+		*nhoff = offsetof(struct iphdr, protocol);
+		if (ip_is_fragment(ip_hdr(skb)))
+			return -1;
+		return ip_hdr(skb)->protocol;
+	}
+	nexthdr = ipv6_hdr(skb)->nexthdr;
+	*nhoff = offsetof(struct ipv6hdr, nexthdr);
+	off = sizeof(struct ipv6hdr);
+	while (nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING ||
+	       nexthdr == NEXTHDR_DEST) {
+		oh = skb_header_pointer(skb, off, sizeof(_oh), &_oh);
+		if (!oh)
+			return -1;
+		*nhoff = off;
+		nexthdr = oh->nexthdr;
+		off += ipv6_optlen(oh);
+	}
+	if (nexthdr == NEXTHDR_FRAGMENT || off > skb->len)
+		return -1;
+	*hlen = off;
+	return nexthdr;
+}
+
+/*
+ * The group-membership protocols pass in clear (spec section 1): IGMP, and
+ * MLD (ICMPv6 130, 131, 132, 143). @off is the upper-layer header's offset.
+ */
+bool pc5_is_membership(struct sk_buff *skb, u8 proto, unsigned int off)
+{
+	u8 type, *tp;
+
+	if (proto == IPPROTO_IGMP)
+		return true;
+	if (proto != IPPROTO_ICMPV6)
+		return false;
+	tp = skb_header_pointer(skb, off, sizeof(type), &type);
+	return tp && (*tp == ICMPV6_MGM_QUERY || *tp == ICMPV6_MGM_REPORT ||
+		      *tp == ICMPV6_MGM_REDUCTION || *tp == ICMPV6_MLD2_REPORT);
+}
+
+/*
+ * The AAD of aes-gcm-128 (spec section 4) into @aad (PC5_AAD_MAX octets):
+ * the pc5sec header at @hlen, then the IP source and destination address.
+ * The header must be in the linear part. Returns its length.
+ */
+unsigned int pc5_aad(struct sk_buff *skb, bool v6, unsigned int hlen, u8 *aad)
+{
+	memcpy(aad, skb->data + hlen, PC5SEC_HDR_LEN);
+	if (v6) {
+		memcpy(aad + PC5SEC_HDR_LEN, &ipv6_hdr(skb)->saddr, 2 * sizeof(struct in6_addr));
+		return PC5SEC_HDR_LEN + 2 * sizeof(struct in6_addr);
+	}
+	memcpy(aad + PC5SEC_HDR_LEN, &ip_hdr(skb)->saddr, 2 * sizeof(__be32));
+	return PC5SEC_HDR_LEN + 2 * sizeof(__be32);
+}
+
+/*
+ * The receiver's check of a datagram decrypted with a suite that has no
+ * ICV (spec section 6): the UDP header at @off, its length that of the
+ * rest of the datagram, and its checksum right (over IPv4, 0 is none).
+ * Returns 0 or -EBADMSG.
+ */
+int pc5_udp_check(struct sk_buff *skb, bool v6, unsigned int off)
+{
+	struct udphdr _uh, *uh;
+	unsigned int len = skb->len - off;
+	__wsum csum;
+
+	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
+	if (!uh || len < sizeof(*uh) || ntohs(uh->len) != len)
+		return -EBADMSG;
+	if (!v6 && !uh->check)
+		return 0;
+	csum = skb_checksum(skb, off, len, 0);
+	if (v6)
+		return csum_ipv6_magic(&ipv6_hdr(skb)->saddr, &ipv6_hdr(skb)->daddr, len,
+				       IPPROTO_UDP, csum) ? -EBADMSG : 0;
+	return csum_tcpudp_magic(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr, len, IPPROTO_UDP,
+				 csum) ? -EBADMSG : 0;
+}
