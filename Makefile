@@ -12,6 +12,10 @@
 #                       VM: a table, and bench/results.json (README.md,
 #                       "Benchmark"); knobs ROUNDS, DURATION, CPU_DURATION,
 #                       CPU_PPS, MODES, PAYLOADS, SCALE, KEYS
+# make fuzz             selftests/fuzz.sh alone in the test VM with its full
+#                       counts: FUZZ_PACKETS datagrams, FUZZ_MESSAGES
+#                       netlink requests, CHURN_SECONDS of key churn
+#                       [KERNEL=debug for KASAN, lockdep and kmemleak]
 # make profile          perf in the test VM while modes run unpaced: busy
 #                       CPUs and hottest symbols; MODES, PAYLOAD, DURATION,
 #                       TOP, CALLERS
@@ -102,6 +106,18 @@ bench: deps
 		-c "$(BENCH_ENV) bash /mnt/share/run.sh"; rc=$$?; \
 		bench/report.sh -r build/bench-raw.jsonl -o bench/results.json || rc=1; exit $$rc
 
+# make fuzz: what make check runs short, long.
+FUZZ_PACKETS ?= 1000000
+FUZZ_MESSAGES ?= 100000
+CHURN_SECONDS ?= 60
+FUZZ_TIMEOUT ?= 7200
+
+fuzz: deps
+	@$(VM_BUILD)
+	@$(VM) -m check -t fuzz.sh -T $(FUZZ_TIMEOUT) -e PC5SEC_FUZZ_PACKETS=$(FUZZ_PACKETS) \
+		-e PC5SEC_FUZZ_MESSAGES=$(FUZZ_MESSAGES) -e PC5SEC_CHURN_SECONDS=$(CHURN_SECONDS) \
+		$(if $(FUZZ_SEED),-e PC5SEC_FUZZ_SEED=$(FUZZ_SEED))
+
 # make profile: perf in the VM while one mode runs unpaced (bench/profile.sh).
 PROFILE_VARS = MODES PAYLOAD DURATION TOP CALLERS
 PROFILE_ENV = $(foreach v,$(PROFILE_VARS),$(if $($(v)),$(v)='$($(v))'))
@@ -133,5 +149,5 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
 
-.PHONY: all module tool deps check check-debug check-boot vm-run vm-run-boot demo bench profile style \
-	sparse clean
+.PHONY: all module tool deps check check-debug check-boot vm-run vm-run-boot demo bench fuzz profile \
+	style sparse clean

@@ -98,9 +98,34 @@ static void pc5_sa_pek(struct pc5_key *k, u32 member_id, u16 ptk_id, u8 *pek)
 }
 
 /*
+ * For an SA whose transform is SIMD's, which may pass datagrams to cryptd:
+ * a synchronous one of the same cipher and key, for the moments the CPU's
+ * vector unit is taken (pc5_sa_crypt()). Published last, as the SA may be
+ * in use already. Without it, the SIMD transform does it all.
+ */
+static void pc5_sa_new_fallback(struct pc5_sa *sa, const u8 *pek)
+{
+	u8 suite = sa->key->suite;
+	struct crypto_skcipher *skc = NULL;
+	struct crypto_aead *aead = NULL;
+
+	if (!sa->async || pc5_force_async)
+		return;
+	if (pc5_tfm_new(pc5_ciphers[suite].alg, pc5_ciphers[suite].aead, CRYPTO_ALG_ASYNC, pek,
+			&aead, &skc)) {
+		crypto_free_aead(aead);
+		crypto_free_skcipher(skc);
+		return;
+	}
+	/* Pairs with pc5_sa_crypt(): the transform, set up, before its pointer. */
+	smp_store_release(&sa->aead_sync, aead);
+	smp_store_release(&sa->skc_sync, skc);	/* the same */
+}
+
+/*
  * An SA of key @k with one reference. A trial SA has only the best
  * transform, which pc5_sa_rekey() keys anew for each datagram the key's
- * worker tries (process context, where SIMD is usable).
+ * worker tries (in process context, where SIMD is usable).
  */
 static struct pc5_sa *pc5_sa_new(struct pc5_key *k, u32 member_id, u16 ptk_id, bool trial)
 {
@@ -127,19 +152,11 @@ static struct pc5_sa *pc5_sa_new(struct pc5_key *k, u32 member_id, u16 ptk_id, b
 		err = pc5_tfm_new(alg, is_aead, 0, pek, &sa->aead, &sa->skc);
 	if (alg && !err) {
 		tfm = is_aead ? crypto_aead_tfm(sa->aead) : crypto_skcipher_tfm(sa->skc);
-		sa->async = tfm->__crt_alg->cra_flags & CRYPTO_ALG_ASYNC;
+		sa->async = (tfm->__crt_alg->cra_flags & CRYPTO_ALG_ASYNC) || pc5_force_async;
 	}
-	/* Without a synchronous one, the async transform does it all. */
-	if (sa->async && !trial && !pc5_force_async &&
-	    pc5_tfm_new(alg, is_aead, CRYPTO_ALG_ASYNC, pek, &sa->aead_sync, &sa->skc_sync)) {
-		crypto_free_aead(sa->aead_sync);
-		crypto_free_skcipher(sa->skc_sync);
-		sa->aead_sync = NULL;
-		sa->skc_sync = NULL;
-	}
+	if (!err && !trial)
+		pc5_sa_new_fallback(sa, pek);
 	memzero_explicit(pek, sizeof(pek));
-	if (pc5_force_async && !trial)
-		sa->async = true;
 	if (err) {
 		pr_warn_ratelimited("cannot set up %s: %d\n", pc5_suite_name(k->suite), err);
 		pc5_sa_put(sa);
@@ -179,6 +196,20 @@ int pc5_sa_rekey(struct pc5_sa *sa, u32 member_id, u16 ptk_id)
 	memzero_explicit(pek, sizeof(pek));
 	sa->ptk_id = ptk_id;
 	return err;
+}
+
+/*
+ * A trial SA that authenticated a datagram serves on as that sender's SA
+ * of its PTK ID: this gives it, once it is in use, what pc5_sa_create()
+ * gives an SA from the start. Process context.
+ */
+void pc5_sa_complete(struct pc5_sa *sa, u32 member_id)
+{
+	u8 pek[PC5SEC_PEK_LEN];
+
+	pc5_sa_pek(sa->key, member_id, sa->ptk_id, pek);
+	pc5_sa_new_fallback(sa, pek);
+	memzero_explicit(pek, sizeof(pek));
 }
 
 /* The last reference is gone: no reader, no datagram in the cipher. */
@@ -382,8 +413,8 @@ static int pc5_crypt_start(void *req, bool aead, bool encrypt)
  */
 int pc5_sa_crypt(struct pc5_sa *sa, const struct pc5_crypt_req *r)
 {
-	struct crypto_skcipher *skc = sa->skc;
-	struct crypto_aead *aead = sa->aead;
+	struct crypto_skcipher *skc = sa->skc, *skc_sync;
+	struct crypto_aead *aead = sa->aead, *aead_sync;
 	unsigned int icv, reqsize, size;
 	DECLARE_CRYPTO_WAIT(wait);
 	struct scatterlist *sg;
@@ -399,11 +430,14 @@ int pc5_sa_crypt(struct pc5_sa *sa, const struct pc5_crypt_req *r)
 	 * on top of a kernel FPU section) queues the datagram to cryptd, and
 	 * then every later datagram behind it until the queue is empty: under
 	 * load, never. The synchronous transform keeps the SIMD one's queue
-	 * empty, so it always finishes at once.
+	 * empty, so it always finishes at once. It may come after the SA is
+	 * in use (pc5_sa_complete()): loaded with acquire.
 	 */
-	if ((sa->aead_sync || sa->skc_sync) && !crypto_simd_usable()) {
-		aead = sa->aead_sync;
-		skc = sa->skc_sync;
+	aead_sync = smp_load_acquire(&sa->aead_sync);
+	skc_sync = smp_load_acquire(&sa->skc_sync);	/* the same */
+	if ((aead_sync || skc_sync) && !crypto_simd_usable()) {
+		aead = aead_sync;
+		skc = skc_sync;
 	}
 
 	icv = aead ? PC5SEC_ICV_LEN : 0;

@@ -78,7 +78,8 @@ struct pc5_sa {
 	/*
 	 * For a SIMD transform that may pass datagrams to cryptd: a
 	 * synchronous one of the same cipher and key, used while the CPU's
-	 * vector unit is taken (crypto.c, pc5_sa_crypt()).
+	 * vector unit is taken (crypto.c, pc5_sa_crypt()). Set once, maybe
+	 * after the SA is in use (pc5_sa_complete()).
 	 */
 	struct crypto_aead *aead_sync;
 	struct crypto_skcipher *skc_sync;
@@ -227,6 +228,7 @@ unsigned int pc5_suite_icv_len(u8 suite);
 struct pc5_sa *pc5_sa_create(struct pc5_key *k, u32 member_id, u16 ptk_id);
 struct pc5_sa *pc5_sa_create_trial(struct pc5_key *k);
 int pc5_sa_rekey(struct pc5_sa *sa, u32 member_id, u16 ptk_id);
+void pc5_sa_complete(struct pc5_sa *sa, u32 member_id);
 void pc5_sa_put(struct pc5_sa *sa);
 void pc5_sa_put_rcu(struct pc5_sa *sa);
 void pc5_sa_wait_all(void);

@@ -560,9 +560,10 @@ unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
 /*
  * Tries a datagram from a sender or PTK ID without an SA with the key's
  * trial SA, keyed for its Group Member ID and PTK ID. Only if it is
- * authentic (and fresh) is anything made for it: the SA of its PTK ID,
- * where its sender keeps one, and the sender if it is new. Then unwraps
- * it. 0 or the drop reason. The key's worker, BHs on.
+ * authentic (and fresh) is anything kept for it: the trial SA itself, as
+ * the SA of its PTK ID where its sender keeps one (at once, so that the
+ * sender's next datagrams need no trial), and the sender if it is new.
+ * Then unwraps it. 0 or the drop reason. The key's worker, BHs on.
  */
 static int pc5_rx_trial(struct sk_buff *skb, const struct pc5_rx_dgram *d)
 {
@@ -570,23 +571,29 @@ static int pc5_rx_trial(struct sk_buff *skb, const struct pc5_rx_dgram *d)
 	struct pc5_sa *sa = NULL;
 	int stat;
 
-	if (pc5_sa_rekey(k->trial, d->hdr.member_id, d->hdr.ptk_id))
+	if (!k->trial)
+		k->trial = pc5_sa_create_trial(k);
+	if (!k->trial || pc5_sa_rekey(k->trial, d->hdr.member_id, d->hdr.ptk_id))
 		return PC5SEC_STAT_RX_DROP_ERROR;
 	stat = pc5_rx_verify(skb, d, pc5_rx_decrypt(skb, d, k->trial, NULL));
 	if (stat)
 		return stat;
 	if (!d->sender || pc5_sender_keeps(d->sender, d->hdr.ptk_id)) {
-		sa = pc5_sa_create(k, d->hdr.member_id, d->hdr.ptk_id);
-		if (!sa && !d->sender)
-			return PC5SEC_STAT_RX_DROP_ERROR;
+		sa = k->trial;
+		k->trial = NULL;
+		refcount_inc(&sa->refs);	/* ours, for pc5_sa_complete() */
 	}
 	stat = pc5_sender_accept_trial(k, d->hdr.member_id, sa, d->seq,
 				       READ_ONCE(k->group->replay_window));
-	if (stat)
-		return stat;
-	local_bh_disable();
-	stat = pc5_rx_unwrap(skb, d);
-	local_bh_enable();
+	if (!stat) {
+		local_bh_disable();
+		stat = pc5_rx_unwrap(skb, d);
+		local_bh_enable();
+	}
+	if (sa) {
+		pc5_sa_complete(sa, d->hdr.member_id);
+		pc5_sa_put(sa);
+	}
 	return stat;
 }
 

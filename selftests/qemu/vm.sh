@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm.sh [-k LANE] [-m check|run] [-c CMD] [-s SHAREDIR] [-t "TESTS"] [-T SECONDS]
-#       [-o OUTFILE] [-x BINARY]...
+#       [-o OUTFILE] [-x BINARY]... [-e NAME=VALUE]...
 #
 # Packs an initramfs (busybox, bash, ip, tcpdump, kmod, the pc5sec module,
 # tool and selftests, the kernel modules the tests need) and boots test
@@ -17,13 +17,15 @@
 # what the guest writes there (text: carriage returns are dropped) is saved
 # as OUTFILE, even when the run fails. `make bench` gets its results so.
 # -x BINARY: one more program in the guest, with its libraries (`make
-# profile`: perf).
+# profile`: perf). -e NAME=VALUE: an environment variable for the tests or
+# CMD (`make fuzz`: its counts). -T SECONDS: the VM's time limit; in check
+# mode each test may then take all but a minute of it.
 # Build the module (build-module.sh), the tool and the selftests first.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-lane=6.1 mode=check cmd= share= tests= timeout= outfile= extra=()
-while getopts "k:m:c:s:t:T:o:x:" opt; do
+lane=6.1 mode=check cmd= share= tests= timeout= outfile= extra=() env=()
+while getopts "k:m:c:s:t:T:o:x:e:" opt; do
 	case "$opt" in
 	k) lane=$OPTARG ;;
 	m) mode=$OPTARG ;;
@@ -33,14 +35,19 @@ while getopts "k:m:c:s:t:T:o:x:" opt; do
 	T) timeout=$OPTARG ;;
 	o) outfile=$OPTARG ;;
 	x) extra+=("$OPTARG") ;;
+	e) env+=("$OPTARG") ;;
 	*) exit 2 ;;
 	esac
 done
 # The debug kernel (KASAN, lockdep) runs the same tests several times slower.
 slow=1
 [ "$lane" = debug ] && slow=4
+test_timeout=$((600 * slow))
 case "$mode" in
-check) timeout=${timeout:-$((900 * slow))} ;;
+check)
+	[ -n "$timeout" ] && test_timeout=$((timeout - 60))
+	timeout=${timeout:-$((900 * slow))}
+	;;
 run) timeout=${timeout:-1200} ;;
 *) echo "vm.sh: unknown mode $mode" >&2; exit 2 ;;
 esac
@@ -123,7 +130,10 @@ install -m 0755 "$top/selftests/qemu/init.sh" "$root/init"
 	printf 'MODE=%q\n' "$mode"
 	printf 'LANE=%q\n' "$lane"
 	printf 'CMD=%q\n' "$cmd"
-	printf 'TEST_TIMEOUT=%q\n' $((600 * slow))
+	printf 'TEST_TIMEOUT=%q\n' "$test_timeout"
+	for e in "${env[@]}"; do
+		printf 'export %q\n' "$e"
+	done
 } >"$root/etc/pc5sec-vm.conf"
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$work/initramfs.gz"
