@@ -58,6 +58,7 @@ struct pc5_key *pc5_key_create(void)
 	skb_queue_head_init(&k->pending);
 	k->trial_credits = PC5_MAX_PENDING;
 	k->trial_stamp = jiffies;
+	k->trial_ns = 20 * NSEC_PER_USEC;
 	INIT_WORK(&k->work, pc5_key_work);
 	INIT_RCU_WORK(&k->free_work, pc5_key_free_work);
 	return k;

@@ -92,12 +92,13 @@ struct pc5_sa {
  * worker, which tries each with the key's trial SA before anything is
  * made for it (receive.c). What an attacker's datagrams can take of that
  * work is bounded: per key, PC5_MAX_PENDING waiting, of which
- * PC5_PENDING_PER_MEMBER with one Group Member ID, and trials at
- * PC5_TRIALS_PER_S (in bursts of up to PC5_MAX_PENDING).
+ * PC5_PENDING_PER_MEMBER with one Group Member ID, and trials taking at
+ * most PC5_TRIAL_NS_PER_S of CPU time per second (by what they have cost:
+ * pc5_key.trial_ns), in bursts of up to PC5_MAX_PENDING.
  */
 #define PC5_MAX_PENDING		64
 #define PC5_PENDING_PER_MEMBER	16
-#define PC5_TRIALS_PER_S	2048
+#define PC5_TRIAL_NS_PER_S	(100 * NSEC_PER_MSEC)
 
 /*
  * A group key (PGK): its transmit position and the senders received with
@@ -136,6 +137,7 @@ struct pc5_key {
 	struct sk_buff_head pending;	/* datagrams waiting for a trial */
 	unsigned int trial_credits;
 	unsigned long trial_stamp;	/* jiffies of the last credit */
+	u32 trial_ns;			/* what a trial costs: the worker's average */
 	struct pc5_sa *trial;		/* the worker's, keyed anew per trial */
 	struct work_struct work;	/* makes SAs: tx next, senders', trials */
 	struct pc5_net *pn;
@@ -272,8 +274,8 @@ struct pc5_rx_cb {
 			u32 member_id;
 			u8 pf;
 			u8 hook;
-			u16 hlen;
-			u16 nhoff;
+			u32 hlen;
+			u32 nhoff;
 		};
 		u64 seen;
 	};

@@ -108,27 +108,49 @@ unsigned int pc5_aad(struct sk_buff *skb, bool v6, unsigned int hlen, u8 *aad)
 	return PC5SEC_HDR_LEN + 2 * sizeof(__be32);
 }
 
+/* The UDP checksum of the @len octets at @off, with the IP pseudo-header. */
+static __sum16 pc5_udp_csum(struct sk_buff *skb, bool v6, unsigned int off, unsigned int len)
+{
+	__wsum csum = skb_checksum(skb, off, len, 0);
+
+	if (v6)
+		return csum_ipv6_magic(&ipv6_hdr(skb)->saddr, &ipv6_hdr(skb)->daddr, len,
+				       IPPROTO_UDP, csum);
+	return csum_tcpudp_magic(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr, len, IPPROTO_UDP, csum);
+}
+
 /*
  * The receiver's check of a datagram decrypted with a suite that has no
  * ICV (spec section 6): the UDP header at @off, its length that of the
- * rest of the datagram, and its checksum right (over IPv4, 0 is none).
- * Returns 0 or -EBADMSG.
+ * rest of the datagram, and its checksum there and right. Returns 0 or
+ * -EBADMSG.
  */
 int pc5_udp_check(struct sk_buff *skb, bool v6, unsigned int off)
 {
 	struct udphdr _uh, *uh;
 	unsigned int len = skb->len - off;
-	__wsum csum;
 
 	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
-	if (!uh || len < sizeof(*uh) || ntohs(uh->len) != len)
+	if (!uh || len < sizeof(*uh) || ntohs(uh->len) != len || !uh->check)
 		return -EBADMSG;
-	if (!v6 && !uh->check)
-		return 0;
-	csum = skb_checksum(skb, off, len, 0);
-	if (v6)
-		return csum_ipv6_magic(&ipv6_hdr(skb)->saddr, &ipv6_hdr(skb)->daddr, len,
-				       IPPROTO_UDP, csum) ? -EBADMSG : 0;
-	return csum_tcpudp_magic(ip_hdr(skb)->saddr, ip_hdr(skb)->daddr, len, IPPROTO_UDP,
-				 csum) ? -EBADMSG : 0;
+	return pc5_udp_csum(skb, v6, off, len) ? -EBADMSG : 0;
+}
+
+/*
+ * Spec section 5: with a suite without an ICV, a UDP datagram carries its
+ * checksum, which the receiver checks in place of one. One sent without
+ * (0, over IPv4) gets it here, at @off in a writable skb whose checksum is
+ * complete.
+ */
+void pc5_udp_fill_check(struct sk_buff *skb, bool v6, unsigned int off)
+{
+	unsigned int len = skb->len - off;
+	struct udphdr _uh, *uh;
+	__sum16 check;
+
+	uh = skb_header_pointer(skb, off, sizeof(_uh), &_uh);
+	if (!uh || uh->check || len < sizeof(*uh))
+		return;
+	check = pc5_udp_csum(skb, v6, off, len) ?: CSUM_MANGLED_0;
+	skb_store_bits(skb, off + offsetof(struct udphdr, check), &check, sizeof(check));
 }

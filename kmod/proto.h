@@ -44,5 +44,6 @@ int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int
 bool pc5_is_membership(struct sk_buff *skb, u8 proto, unsigned int off);
 unsigned int pc5_aad(struct sk_buff *skb, bool v6, unsigned int hlen, u8 *aad);
 int pc5_udp_check(struct sk_buff *skb, bool v6, unsigned int off);
+void pc5_udp_fill_check(struct sk_buff *skb, bool v6, unsigned int off);
 
 #endif /* _PC5SEC_PROTO_H */

@@ -32,6 +32,8 @@
 #include <net/if_inet6.h>
 #include <net/ipv6.h>
 
+#include <linux/udp.h>
+
 #include "pc5sec.h"
 #include "proto.h"
 #include "sender.h"
@@ -124,9 +126,16 @@ static int pc5_rx_check(struct pc5_net *pn, struct pc5_group *g, struct sk_buff 
 	if (skb->len < d->hlen + PC5SEC_HDR_LEN + 1 + icv)
 		return PC5SEC_STAT_RX_DROP_TOO_SHORT;
 	d->plen = skb->len - d->hlen - PC5SEC_HDR_LEN - icv;
+	/* Without an ICV, only UDP can be checked (pc5_rx_verify()). */
+	if (!icv && d->hdr.next != IPPROTO_UDP)
+		return PC5SEC_STAT_RX_DROP_UNVERIFIABLE;
+	if (!icv && d->plen < sizeof(struct udphdr))
+		return PC5SEC_STAT_RX_DROP_TOO_SHORT;
 	d->sender = pc5_sender_find(k, d->hdr.member_id);
 	if (d->sender && !pc5_sender_fresh(d->sender, d->seq, READ_ONCE(g->replay_window)))
 		return PC5SEC_STAT_RX_DROP_REPLAY;
+	if (!d->sender && READ_ONCE(k->nsenders) >= PC5_MAX_SENDERS)
+		return PC5SEC_STAT_RX_DROP_SENDER_LIMIT;
 	return 0;
 }
 
@@ -160,26 +169,25 @@ void pc5_rx_drop_pending(struct sk_buff *skb)
 	kfree_skb(skb);
 }
 
-/* Takes a trial from the key's budget; under rx_lock. */
-static bool pc5_rx_trial_budget(struct pc5_key *k)
+/* Credits the key's trial budget for the time gone by; under rx_lock. */
+static void pc5_rx_trial_refill(struct pc5_key *k)
 {
 	unsigned long elapsed = min_t(unsigned long, jiffies - k->trial_stamp, HZ);
-	unsigned long more = elapsed * PC5_TRIALS_PER_S / HZ;
+	unsigned long more = elapsed * (PC5_TRIAL_NS_PER_S / max(READ_ONCE(k->trial_ns), 1u)) / HZ;
 
 	if (more) {
-		k->trial_credits = min_t(unsigned long, k->trial_credits + more, PC5_MAX_PENDING);
-		k->trial_stamp = jiffies;
+		WRITE_ONCE(k->trial_credits,
+			   min_t(unsigned long, k->trial_credits + more, PC5_MAX_PENDING));
+		WRITE_ONCE(k->trial_stamp, jiffies);
 	}
-	if (!k->trial_credits)
-		return false;
-	k->trial_credits--;
-	return true;
 }
 
 /*
  * Queues a datagram without an SA for the key's worker to try, if the
  * key's bounds allow (pc5sec.h, PC5_MAX_PENDING): 0, or the drop reason.
- * Nothing of it is recorded anywhere else until it is authenticated.
+ * It takes a credit of the trial budget, which the worker gives back if
+ * the datagram needs no trial after all. Nothing of it is recorded
+ * anywhere else until it is authenticated.
  */
 static int pc5_rx_defer(struct sk_buff *skb, struct pc5_rx_dgram *d,
 			const struct nf_hook_state *state)
@@ -189,16 +197,27 @@ static int pc5_rx_defer(struct sk_buff *skb, struct pc5_rx_dgram *d,
 	struct sk_buff *p;
 	int stat = 0;
 
+	/* Under a flood, the budget of this jiffy is spent: no lock for that. */
+	if (!READ_ONCE(k->trial_credits) && !time_after(jiffies, READ_ONCE(k->trial_stamp)))
+		return PC5SEC_STAT_RX_DROP_SA_LIMIT;
 	spin_lock_bh(&k->rx_lock);
+	pc5_rx_trial_refill(k);
+	if (READ_ONCE(k->dead) || !k->trial_credits ||
+	    skb_queue_len(&k->pending) >= PC5_MAX_PENDING) {
+		stat = PC5SEC_STAT_RX_DROP_SA_LIMIT;
+		goto unlock;
+	}
 	skb_queue_walk(&k->pending, p)
 		same += PC5_RX_CB(p)->member_id == d->hdr.member_id;
-	if (READ_ONCE(k->dead) || skb_queue_len(&k->pending) >= PC5_MAX_PENDING ||
-	    same >= PC5_PENDING_PER_MEMBER || !pc5_rx_trial_budget(k))
+	if (same >= PC5_PENDING_PER_MEMBER)
 		stat = PC5SEC_STAT_RX_DROP_SA_LIMIT;
 	else if (pc5_rx_keep(skb, d, state))
 		stat = PC5SEC_STAT_RX_DROP_ERROR;
-	else
-		__skb_queue_tail(&k->pending, skb);
+	if (stat)
+		goto unlock;
+	WRITE_ONCE(k->trial_credits, k->trial_credits - 1);
+	__skb_queue_tail(&k->pending, skb);
+unlock:
 	spin_unlock_bh(&k->rx_lock);
 	if (!stat)
 		queue_work(pc5_wq, &k->work);
@@ -233,11 +252,11 @@ static int pc5_rx_decrypt(struct sk_buff *skb, const struct pc5_rx_dgram *d,
 
 /*
  * Is the decrypted datagram authentic? With an ICV, the cipher said so
- * (@err). Without one, a receiver accepts only UDP, whose length and
- * checksum must be right (spec section 6): an attacker passes that once
- * in about 2^31 tries, where random bytes would pass every time. eea0
- * from this host's own stack may leave its checksum to the device, as in
- * clear. Returns 0 or the drop reason.
+ * (@err). Without one, a receiver accepts only UDP (pc5_rx_check()),
+ * whose length and checksum must be right (spec section 6): decrypted
+ * random bytes pass that about once in 2^31 tries. eea0 from this host's
+ * own stack may leave its checksum to the device, as in clear. Returns 0
+ * or the drop reason.
  */
 static int pc5_rx_verify(struct sk_buff *skb, const struct pc5_rx_dgram *d, int err)
 {
@@ -248,8 +267,6 @@ static int pc5_rx_verify(struct sk_buff *skb, const struct pc5_rx_dgram *d, int 
 					 PC5SEC_STAT_RX_DROP_ERROR;
 	if (pc5_suite_icv_len(suite))
 		return 0;
-	if (d->hdr.next != IPPROTO_UDP)
-		return PC5SEC_STAT_RX_DROP_UNVERIFIABLE;
 	if (suite == PC5SEC_SUITE_EEA0 && skb->ip_summed == CHECKSUM_PARTIAL)
 		return 0;
 	if (pc5_udp_check(skb, d->v6, d->hlen + PC5SEC_HDR_LEN))
@@ -569,13 +586,19 @@ static int pc5_rx_trial(struct sk_buff *skb, const struct pc5_rx_dgram *d)
 {
 	struct pc5_key *k = d->key;
 	struct pc5_sa *sa = NULL;
+	u64 start;
 	int stat;
 
 	if (!k->trial)
 		k->trial = pc5_sa_create_trial(k);
-	if (!k->trial || pc5_sa_rekey(k->trial, d->hdr.member_id, d->hdr.ptk_id))
+	if (!k->trial)
+		return PC5SEC_STAT_RX_DROP_ERROR;
+	start = ktime_get_ns();
+	if (pc5_sa_rekey(k->trial, d->hdr.member_id, d->hdr.ptk_id))
 		return PC5SEC_STAT_RX_DROP_ERROR;
 	stat = pc5_rx_verify(skb, d, pc5_rx_decrypt(skb, d, k->trial, NULL));
+	/* What trials cost sets how many the budget allows. */
+	WRITE_ONCE(k->trial_ns, (7ULL * k->trial_ns + ktime_get_ns() - start) / 8);
 	if (stat)
 		return stat;
 	if (!d->sender || pc5_sender_keeps(d->sender, d->hdr.ptk_id)) {
@@ -599,9 +622,9 @@ static int pc5_rx_trial(struct sk_buff *skb, const struct pc5_rx_dgram *d)
 
 /*
  * A datagram that waited: it may find an SA now (one made for a datagram
- * before it), or it is tried. The key's worker.
+ * before it), or it is tried. Returns whether it was. The key's worker.
  */
-static void pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
+static bool pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
 {
 	struct pc5_rx_cb *cb = PC5_RX_CB(skb);
 	struct nf_hook_state state = {
@@ -637,13 +660,20 @@ static void pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
 		pc5_rx_end(skb, &d, stat, state.okfn);
 		rcu_read_unlock();
 		local_bh_enable();
+		dev_put(dev);
+		return true;
 	}
 	dev_put(dev);
+	return false;
 }
 
-/* The datagrams waiting for the key's worker, in the order they came. */
+/*
+ * The datagrams waiting for the key's worker, in the order they came; the
+ * budget's credits of those that needed no trial go back to it.
+ */
 void pc5_rx_resume(struct pc5_key *k)
 {
+	unsigned int unused = 0;
 	struct sk_buff_head queue;
 	struct sk_buff *skb;
 
@@ -652,7 +682,12 @@ void pc5_rx_resume(struct pc5_key *k)
 	skb_queue_splice_init(&k->pending, &queue);
 	spin_unlock_bh(&k->rx_lock);
 	while ((skb = __skb_dequeue(&queue))) {
-		pc5_rx_resume_one(k, skb);
+		unused += !pc5_rx_resume_one(k, skb);
 		cond_resched();
 	}
+	if (!unused)
+		return;
+	spin_lock_bh(&k->rx_lock);
+	WRITE_ONCE(k->trial_credits, min(k->trial_credits + unused, PC5_MAX_PENDING));
+	spin_unlock_bh(&k->rx_lock);
 }

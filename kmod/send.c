@@ -242,6 +242,8 @@ protect:
 		skb_reset_network_header(skb);
 	}
 	skb_set_transport_header(skb, hlen);
+	if (proto == IPPROTO_UDP && !icv && skb->ip_summed != CHECKSUM_PARTIAL)
+		pc5_udp_fill_check(skb, v6, hlen + PC5SEC_HDR_LEN);
 	hf.version = PC5SEC_WIRE_VERSION;
 	hf.suite = k->suite;
 	hf.next = proto;

@@ -90,6 +90,35 @@ static bool pc5_replay_update(struct pc5_replay *r, u32 seq, u32 window)
 	return true;
 }
 
+/*
+ * A datagram of a suite without an ICV that passed the UDP check may still
+ * be forged (about once in 2^31 tries; spec section 6). So that such a one
+ * cannot move a sender's window far, which would make its real datagrams
+ * replays, a datagram more than PC5_JUMP_MAX above the top moves it only
+ * when a second one, above it and at most PC5_JUMP_MAX further, confirms
+ * it; the first is dropped. A datagram within reach of the window (the
+ * sender is where it was) forgets an unconfirmed jump. Returns 0, or the
+ * statistic to drop the datagram with. Under the sender's lock.
+ */
+#define PC5_JUMP_MAX	PC5SEC_REPLAY_WINDOW_MAX
+
+static int pc5_sender_record(struct pc5_key *k, struct pc5_sender *s, u32 seq, u32 window)
+{
+	struct pc5_replay *r = &s->replay;
+
+	if (seq > r->top && seq - r->top > PC5_JUMP_MAX && !pc5_suite_icv_len(k->suite)) {
+		if (!s->jump_pending || seq <= s->jump || seq - s->jump > PC5_JUMP_MAX) {
+			s->jump = seq;
+			s->jump_pending = true;
+			return PC5SEC_STAT_RX_DROP_JUMP;
+		}
+	}
+	if (!pc5_replay_update(r, seq, window))
+		return PC5SEC_STAT_RX_DROP_REPLAY;
+	s->jump_pending = false;
+	return 0;
+}
+
 /* Has the key's worker make the SA of the sender's next PTK ID. */
 static void pc5_sender_want_next(struct pc5_key *k, struct pc5_sender *s)
 {
@@ -127,19 +156,20 @@ bool pc5_sender_keeps(struct pc5_sender *s, u16 ptk_id)
 
 /*
  * Records the seq of a datagram that @sa, one of the sender's SAs,
- * authenticated: 0, or PC5SEC_STAT_RX_DROP_REPLAY. A datagram of the next
- * PTK ID steps the sender's SAs. Any context (BHs off), under RCU.
+ * authenticated: 0, or the statistic to drop it with. A datagram of the
+ * next PTK ID steps the sender's SAs. Any context (BHs off), under RCU.
  */
 int pc5_sender_accept(struct pc5_key *k, struct pc5_sender *s, struct pc5_sa *sa,
 		      u32 seq, u32 window)
 {
 	struct pc5_sa *old = NULL;
-	bool ok, want = false;
+	bool want = false;
+	int stat;
 
 	spin_lock(&s->lock);
-	ok = pc5_replay_update(&s->replay, seq, window);
+	stat = pc5_sender_record(k, s, seq, window);
 	/* A dead key's slots are being emptied: leave them be. */
-	if (ok && !READ_ONCE(k->dead)) {
+	if (!stat && !READ_ONCE(k->dead)) {
 		if (sa == rcu_access_pointer(s->sa[PC5_SA_NEXT]))
 			old = pc5_sender_step(s);
 		want = rcu_access_pointer(s->sa[PC5_SA_CUR]) &&
@@ -150,7 +180,7 @@ int pc5_sender_accept(struct pc5_key *k, struct pc5_sender *s, struct pc5_sa *sa
 	pc5_sa_put_rcu(old);
 	if (want)
 		pc5_sender_want_next(k, s);
-	return ok ? 0 : PC5SEC_STAT_RX_DROP_REPLAY;
+	return stat;
 }
 
 /* A new sender, whose first accepted datagram has @seq. */
@@ -243,9 +273,8 @@ int pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
 	}
 
 	spin_lock_bh(&s->lock);
-	if (!pc5_replay_update(&s->replay, seq, window)) {
-		stat = PC5SEC_STAT_RX_DROP_REPLAY;
-	} else if (!READ_ONCE(k->dead)) {
+	stat = pc5_sender_record(k, s, seq, window);
+	if (!stat && !READ_ONCE(k->dead)) {
 		kept = sa && pc5_sender_place(s, sa, old);
 		want = pc5_slot(s, PC5_SA_CUR) && !pc5_slot(s, PC5_SA_NEXT) &&
 		       pc5_seq_ptk(s->replay.top) < PC5SEC_PTK_ID_MAX;

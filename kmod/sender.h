@@ -53,8 +53,10 @@ struct pc5_sender {
 	struct llist_node want_node;	/* pc5_key.want_next */
 	unsigned long want;		/* bit 0: on pc5_key.want_next */
 	u32 member_id;
-	spinlock_t lock;		/* replay, and changes of sa[] */
+	spinlock_t lock;		/* replay, jump, and changes of sa[] */
 	struct pc5_replay replay;
+	bool jump_pending;		/* no ICV: a far seq waits to be confirmed */
+	u32 jump;
 	struct pc5_sa __rcu *sa[PC5_SA_SLOTS];
 };
 

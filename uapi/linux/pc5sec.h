@@ -213,6 +213,7 @@ enum pc5sec_stat {
 	PC5SEC_STAT_RX_DROP_SENDER_LIMIT,	/* per-key sender table full */
 	PC5SEC_STAT_RX_DROP_SA_LIMIT,		/* no SA, and the key could not try it now */
 	PC5SEC_STAT_RX_DROP_UNVERIFIABLE,	/* no ICV, and not UDP (spec section 6) */
+	PC5SEC_STAT_RX_DROP_JUMP,		/* no ICV: far ahead, not confirmed yet */
 
 	__PC5SEC_STAT_MAX,
 	PC5SEC_STAT_MAX = __PC5SEC_STAT_MAX - 1
