@@ -81,6 +81,18 @@ if [ -n "$raw" ]; then
 	  + ($ok | metrics | del(.cpu_ns_per_pkt))
 	  + { samples: ($ok | map(.rx_mbps |= r(10) | .rx_pps |= r(1) | .loss_pct |= r(100))) } ]
 	+
+	# Forged datagrams: the busy time per datagram beyond the idle VM.
+	[ $all | map(select(.kind == "forged")) as $f |
+	  ($f | map([.mode, .suite]) | reduce .[] as $k ([]; if index([$k]) then . else . + [$k] end))[] as $k |
+	  ($f | map(select(.mode == $k[0] and .suite == $k[1]))) as $rs |
+	  { kind: "forged", mode: $k[0], suite: $k[1], forged: $rs[0].forged, rounds: ($rs | length),
+	    ns_per_forged: ($rs | map((.busy_ns - .idle_busy_ns) / .forged) | stat | rstat(1)),
+	    forged_pps: ($rs | map(.forged * 1e9 / (.forge_ns // .elapsed_ns)) | stat | rstat(1)),
+	    tried_pct: ($rs | map(100 * .auth_failed / .forged) | stat | rstat(100)),
+	    real_delivered_pct: (if $rs[0].real_sent > 0 then
+		$rs | map(100 * .real_received / .real_sent) | stat | rstat(100) else null end),
+	    samples: $rs | map(del(.kind, .mode, .suite)) } ]
+	+
 	[ { kind: "info" } + ($info | del(.kind)) +
 	  { crypto_in_use: ($all | map(select(.kind == "info" and .mode != null) |
 		{ (.mode): (.crypto_in_use | map(.driver)) }) | add) } ]
@@ -133,6 +145,14 @@ def line($name; $v; $target):
 ( [ .[] | select(.kind == "scale") ] | if length > 0 then
   "Scale (pc5sec \(map(select(.suite != "plain")) | first | .suite), \(.[0].payload) B, saturation; plain-: in clear):",
   (.[] | "  \(.mode | lpad(14)) \(.rx_pps | range3(f0) | pad(22)) pps  \(.rx_mbps.median | f1) Mbit/s  loss \(.loss_pct.median | f2)%"), ""
+  else empty end ),
+( [ .[] | select(.kind == "forged") ] | if length > 0 then . as $f |
+  def fmed($m; $s): ($f | map(select(.mode == $m and .suite == $s)) | first | .ns_per_forged.median?) // null;
+  "Forged datagrams (no PGK) at the receiver: busy time of its CPU per datagram (the",
+  "whole receive path, softirq and the key worker), median [min-max]; x auth:",
+  "relative to forged-auth (the cipher fails); tried: the forged datagrams that got",
+  "a trial (the rest were dropped beyond the key budget):",
+  (.[] | "  \(.mode | lpad(13)) \(.suite | lpad(12)) \(.ns_per_forged | range3(f0) | pad(22)) ns  \(ratio(.ns_per_forged.median; fmed("forged-auth"; .suite)) | fr | pad(6)) x auth  \(.forged_pps.median | f0) /s\(if .mode == "forged-flood" then "  tried \(.tried_pct.median | f2)%" else "" end)\(if .real_delivered_pct != null then "  real sender: \(.real_delivered_pct.median | f2)% delivered" else "" end)"), ""
   else empty end ),
 "Targets (throughput ratios of the medians; reported, not asserted):",
 ( $t | map(.payload) | unique[] as $p |

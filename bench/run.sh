@@ -23,6 +23,10 @@
 #                 SCALE_SENDERS (100)
 #   KEYS          1: also the key install rate (1); KEYS_CLI (50),
 #                 KEYS_BATCH (1000) keys per measurement
+#   FORGED        1: also what forged datagrams cost the receiver (1), for
+#                 FORGED_SUITES (aes-gcm-128 eea2): floods of FLOOD_COUNT
+#                 (200000), the last beside a real sender at REAL_PPS (500)
+#                 for FORGED_SECS (10)
 . /selftests/lib.sh
 
 ROUNDS=${ROUNDS:-5}
@@ -39,6 +43,11 @@ SCALE_SENDERS=${SCALE_SENDERS:-100}
 KEYS=${KEYS:-1}
 KEYS_CLI=${KEYS_CLI:-50}
 KEYS_BATCH=${KEYS_BATCH:-1000}
+FORGED=${FORGED:-1}
+FORGED_SUITES=${FORGED_SUITES:-aes-gcm-128 eea2}
+FORGED_SECS=${FORGED_SECS:-10}
+FLOOD_COUNT=${FLOOD_COUNT:-200000}
+REAL_PPS=${REAL_PPS:-500}
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MCBENCH=$HERE/mcbench
@@ -506,6 +515,108 @@ scale_senders() {
 	teardown
 }
 
+# --- forged traffic -----------------------------------------------------
+#
+# What datagrams forged without the PGK cost ue2: pkt_forge in ue1's
+# namespace, on CPU0, sends them onto the link; ue2 receives them on CPU1
+# (RPS), where the key's worker runs too. CPU1's busy time (beyond what it
+# spends idle-running) is divided by their number. Unpaced, FLOOD_COUNT of
+# each:
+#   forged-index   an unknown PGK index: dropped before any cipher
+#   forged-auth    ue1's member ID and PTK ID, fresh counters: the cipher
+#                  runs with ue1's SA and fails (for eea2: the UDP check)
+#   forged-flood   random member and PTK IDs (each needs a trial: as many
+#                  as the key's budget allows get one, the rest are dropped),
+#                  while ue1 sends at REAL_PPS for FORGED_SECS: its delivery
+# ue2 runs a receiver throughout (it decrypts only for a joined group). The
+# records also have how many forged datagrams were tried (their failures)
+# and dropped beyond the budget, from ue2's counters.
+
+# busy_ns: the time CPU1, the receiver's, was busy since boot (ns;
+# /proc/stat is in USER_HZ, 100 here), measured (NO_HZ) rather than sampled.
+busy_ns() {
+	awk '/^cpu1 / { printf "%.0f", ($2 + $3 + $4 + $7 + $8 + $9) * 1e7 }' /proc/stat
+}
+
+# wait_idle: until a second of CPU1's own busy time is under 2%
+# (the last mode's namespaces are cleaned up in the background for
+# seconds); IDLE_BUSY_PER_S is that second's.
+wait_idle() {
+	local b0 i
+	for i in $(seq 20); do
+		b0=$(busy_ns)
+		sleep 1
+		IDLE_BUSY_PER_S=$(($(busy_ns) - b0))
+		[ "$IDLE_BUSY_PER_S" -lt 20000000 ] && return 0
+	done
+	log "warning: the VM did not settle ($((IDLE_BUSY_PER_S / 1000000)) ms busy per s)"
+}
+
+# forged_run MODE SUITE COUNT [PKT_FORGE ARGS...]: one measurement, emitted.
+forged_run() {
+	local mode=$1 suite=$2 count=$3 b0 b1 t0 t1 tf sent=0 got=0 idle real= c0 c1
+	shift 3
+	wait_idle
+	c0=$(pc 2 show $G -s -j | jq -c '.groups[0].stats')
+	recv_start || return 1
+	if [ "$mode" = forged-flood ]; then
+		send_in 1 -s 64 -D "$FORGED_SECS" -r "$REAL_PPS" &
+		real=$!
+	fi
+	t0=${EPOCHREALTIME/./}
+	b0=$(busy_ns)
+	ue 1 taskset $SENDER_CPU pkt_forge -i eth0 -s "$(ue_ip4 1)" -d $G -n "$count" "$@" \
+		>/dev/null || return 1
+	tf=${EPOCHREALTIME/./}
+	[ -n "$real" ] && wait "$real"
+	# The key's worker finishes what is queued.
+	sleep 0.5
+	b1=$(busy_ns)
+	t1=${EPOCHREALTIME/./}
+	[ -z "$real" ] && kill "$RECV_PID"
+	recv_wait
+	c1=$(pc 2 show $G -s -j | jq -c '.groups[0].stats')
+	if [ "$mode" = forged-flood ]; then
+		sent=$(kv "$tmp/send.out" sent)
+		got=$RECEIVED
+	fi
+	idle=$(awk -v r="$IDLE_BUSY_PER_S" -v t=$((t1 - t0)) 'BEGIN { printf "%.0f", r * t / 1e6 }')
+	log "round $round $mode $suite: $count forged, $(((b1 - b0 - idle) / count)) ns each" \
+		"$([ "$mode" = forged-flood ] && echo "; ue1 $got of $sent delivered")"
+	emit "$(jq -cn --arg m "$mode" --arg s "$suite" --argjson r "$round" --argjson n "$count" \
+		--argjson el $(((t1 - t0) * 1000)) --argjson fel $(((tf - t0) * 1000)) \
+		--argjson busy $((b1 - b0)) --argjson idle "$idle" \
+		--argjson sent "$sent" --argjson got "$got" --argjson a "$c0" --argjson b "$c1" \
+		'{kind: "forged", mode: $m, suite: $s, round: $r, forged: $n, elapsed_ns: $el,
+		  forge_ns: $fel,
+		  busy_ns: $busy, idle_busy_ns: $idle, real_sent: $sent, real_received: $got,
+		  auth_failed: ($b.rx_drop_auth_failed - $a.rx_drop_auth_failed),
+		  sa_limit: ($b.rx_drop_sa_limit - $a.rx_drop_sa_limit)}')"
+}
+
+forged() {
+	local round=$1 suite no ptk
+	for suite in $FORGED_SUITES; do
+		IF='' PROTO='' UNAVAILABLE=''
+		if ! setup_pc5sec "$suite" || [ -n "$UNAVAILABLE" ] || ! wire_check; then
+			log "forged $suite: setup failed ${UNAVAILABLE:+($UNAVAILABLE)}"
+			teardown
+			continue
+		fi
+		no=4
+		[ "$suite" = eea2 ] && no=2
+		ptk=$(pc 1 show $G -j | jq '.groups[0].keys[0].tx_ptk_id')
+		forged_run forged-index "$suite" "$FLOOD_COUNT" -S $no -l 80 -k 99 &&
+		forged_run forged-auth "$suite" "$FLOOD_COUNT" -S $no -l 80 -k 1 -m 0x001001 \
+			-p "$ptk" -c 1000:1 &&
+		forged_run forged-flood "$suite" "$FLOOD_COUNT" -S $no -l 80 -k 1 -m rand -p rand \
+			-c 1:1 || log "forged $suite: measurement failed"
+		log "forged $suite: ue2 counted $(pc 2 show $G -s -j | jq -c '.groups[0].stats |
+			with_entries(select(.value != 0 and (.key | test("drop"))))')"
+		teardown
+	done
+}
+
 # bench_init: the modes' kernel modules, and the PGK of the pc5sec modes.
 bench_init() {
 	modprobe -a veth bridge macsec xfrm_user esp4 authenc seqiv aesni-intel \
@@ -531,6 +642,7 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 	[ "$KEYS" = 1 ] && key_rates "$r"
 	[ "$SCALE" = 1 ] && scale_groups "$r"
+	[ "$FORGED" = 1 ] && forged "$r"
 done
 [ "$SCALE" = 1 ] && scale_senders
 

@@ -27,8 +27,8 @@ static void usage(FILE *f, int status)
 	fprintf(f,
 		"usage: pkt_forge -i IFNAME -s SRC -d GROUP [-V VER] [-S SUITE] [-k INDEX]\n"
 		"                 [-m MEMBER] [-p PTK_ID] [-c COUNTER] [-N NEXT] [-l LEN]\n"
-		"                 [-P PROTO] [-n COUNT] [-r PPS] [-x SEED]\n"
-		"       pkt_forge -i IFNAME -F TEMPLATES [-n COUNT] [-r PPS] [-x SEED]\n"
+		"                 [-P PROTO] [-n COUNT] [-r PPS [-b BURST]] [-x SEED]\n"
+		"       pkt_forge -i IFNAME -F TEMPLATES [-n COUNT] [-r PPS [-b BURST]] [-x SEED]\n"
 		"  -i IFNAME     interface to send on\n"
 		"  -s SRC        IPv4 or IPv6 source address\n"
 		"  -d GROUP      destination (the group address, same family)\n"
@@ -46,6 +46,7 @@ static void usage(FILE *f, int status)
 		"                pkt_capture lines), a random one each time\n"
 		"  -n COUNT      packets to send (default 1)\n"
 		"  -r PPS        pace to about PPS packets/s (default 0: unpaced)\n"
+		"  -b BURST      ... in bursts of BURST packets (default 1)\n"
 		"  -x SEED       random seed (default 1)\n"
 		"Prints 'sent N packets'; with -F, also how often each mutation was made.\n");
 	exit(status);
@@ -407,13 +408,13 @@ static double now_s(void)
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
-/* Sleeps until packet @i is due at @pps from @start. */
-static void pace(double start, unsigned long i, unsigned long pps)
+/* Sleeps until packet @i is due at @pps from @start, a burst at a time. */
+static void pace(double start, unsigned long i, unsigned long pps, unsigned long burst)
 {
 	double ahead;
 	struct timespec ts;
 
-	if (!pps)
+	if (!pps || i % burst)
 		return;
 	ahead = start + (double)i / pps - now_s();
 	if (ahead <= 0)
@@ -426,7 +427,7 @@ static void pace(double start, unsigned long i, unsigned long pps)
 int main(int argc, char **argv)
 {
 	const char *ifname = NULL, *src = NULL, *dst = NULL, *tfile = NULL;
-	unsigned long count = 1, pps = 0, i, counts[M_MAX] = { 0 };
+	unsigned long count = 1, pps = 0, burst = 1, i, counts[M_MAX] = { 0 };
 	static uint8_t pkt[PKT_MAX];
 	struct forge fg = { .ver = 1, .suite = 4, .index = 1, .next = 17, .body = 64 };
 	struct tmpl *t = NULL;
@@ -439,7 +440,7 @@ int main(int argc, char **argv)
 	parse_field(&fg.ptk, "0", 0xffff, "PTK ID");
 	parse_field(&fg.counter, "1:1", 0xffff, "counter");
 	opterr = 0;
-	while ((c = getopt(argc, argv, "i:s:d:V:S:k:m:p:c:N:l:P:F:n:r:x:h")) != -1) {
+	while ((c = getopt(argc, argv, "i:s:d:V:S:k:m:p:c:N:l:P:F:n:r:b:x:h")) != -1) {
 		switch (c) {
 		case 'i': ifname = optarg; break;
 		case 's': src = optarg; break;
@@ -456,6 +457,7 @@ int main(int argc, char **argv)
 		case 'F': tfile = optarg; break;
 		case 'n': count = parse_num(optarg, ~0UL, "count"); break;
 		case 'r': pps = parse_num(optarg, ~0UL, "rate"); break;
+		case 'b': burst = parse_num(optarg, 1 << 20, "burst") ?: 1; break;
 		case 'x': rng_state = parse_num(optarg, ~0UL, "seed") ?: 1; break;
 		case 'h': usage(stdout, 0); break;
 		default:
@@ -474,7 +476,7 @@ int main(int argc, char **argv)
 	start = now_s();
 	for (i = 0; i < count; i++) {
 		len = tfile ? fuzz_one(t, nt, pkt, counts) : forge_one(&fg, i, pkt);
-		pace(start, i, pps);
+		pace(start, i, pps, burst);
 		pkt_send(fd, ifindex, pkt, len);
 	}
 	printf("sent %lu packets\n", count);
