@@ -169,11 +169,18 @@ void pc5_rx_drop_pending(struct sk_buff *skb)
 	kfree_skb(skb);
 }
 
-/* Credits the key's trial budget for the time gone by; under rx_lock. */
+/*
+ * Credits the key's trial budget for the time gone by, at what trials have
+ * cost (at least one a second; never more than a full queue a jiffy, which
+ * also keeps the product in an unsigned long); under rx_lock.
+ */
 static void pc5_rx_trial_refill(struct pc5_key *k)
 {
 	unsigned long elapsed = min_t(unsigned long, jiffies - k->trial_stamp, HZ);
-	unsigned long more = elapsed * (PC5_TRIAL_NS_PER_S / max(READ_ONCE(k->trial_ns), 1u)) / HZ;
+	unsigned long rate = clamp_t(unsigned long,
+				     PC5_TRIAL_NS_PER_S / max(READ_ONCE(k->trial_ns), 1u),
+				     1, PC5_MAX_PENDING * HZ);
+	unsigned long more = elapsed * rate / HZ;
 
 	if (more) {
 		WRITE_ONCE(k->trial_credits,
