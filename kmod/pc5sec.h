@@ -4,6 +4,7 @@
 
 #include <linux/hashtable.h>
 #include <linux/llist.h>
+#include <linux/sizes.h>
 #include <linux/in6.h>
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
@@ -91,14 +92,27 @@ struct pc5_sa {
  * Datagrams from a sender or PTK ID without an SA wait for the key's
  * worker, which tries each with the key's trial SA before anything is
  * made for it (receive.c). What an attacker's datagrams can take of that
- * work is bounded: per key, PC5_MAX_PENDING waiting, of which
- * PC5_PENDING_PER_MEMBER with one Group Member ID, and trials taking at
- * most PC5_TRIAL_NS_PER_S of CPU time per second (by what they have cost:
- * pc5_key.trial_ns), in bursts of up to PC5_MAX_PENDING.
+ * is bounded per key: PC5_MAX_PENDING datagrams waiting, of
+ * PC5_PENDING_BYTES (truesize) at most, PC5_PENDING_PER_MEMBER of them
+ * with one Group Member ID (what a real member sends at full rate until
+ * its first datagram is tried, when it starts or takes a new key; the
+ * rest are for others); and trials taking at most PC5_TRIAL_NS_PER_S of
+ * CPU time per second (by what they have cost: pc5_key.trial_ns), in
+ * bursts of up to PC5_TRIAL_BURST.
  */
-#define PC5_MAX_PENDING		64
-#define PC5_PENDING_PER_MEMBER	16
+#define PC5_MAX_PENDING		256
+#define PC5_PENDING_BYTES	SZ_1M
+#define PC5_PENDING_PER_MEMBER	192
+#define PC5_TRIAL_BURST		64
 #define PC5_TRIAL_NS_PER_S	(100 * NSEC_PER_MSEC)
+
+/* How many datagrams of one Group Member ID wait: a small hash table. */
+#define PC5_PENDING_MEMBERS_BITS 6
+
+struct pc5_pending_member {
+	u32 member_id;
+	u32 count;			/* 0: a free entry */
+};
 
 /*
  * A group key (PGK): its transmit position and the senders received with
@@ -135,6 +149,8 @@ struct pc5_key {
 	unsigned int nsenders;
 	struct llist_head want_next;	/* senders whose next SA to make */
 	struct sk_buff_head pending;	/* datagrams waiting for a trial */
+	unsigned int pending_bytes;	/* their truesize */
+	struct pc5_pending_member pending_members[1 << PC5_PENDING_MEMBERS_BITS];
 	unsigned int trial_credits;
 	unsigned long trial_stamp;	/* jiffies of the last credit */
 	u32 trial_ns;			/* what a trial costs: the worker's average */
@@ -274,6 +290,7 @@ struct pc5_rx_cb {
 			u32 member_id;
 			u8 pf;
 			u8 hook;
+			bool charged;	/* took a trial credit when queued */
 			u32 hlen;
 			u32 nhoff;
 		};

@@ -21,6 +21,7 @@
  * and, for a new Group Member ID, the sender (pc5_rx_trial()).
  */
 
+#include <linux/hash.h>
 #include <linux/igmp.h>
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
@@ -171,7 +172,7 @@ void pc5_rx_drop_pending(struct sk_buff *skb)
 
 /*
  * Credits the key's trial budget for the time gone by, at what trials have
- * cost (at least one a second; never more than a full queue a jiffy, which
+ * cost (at least one a second; never more than a full burst a jiffy, which
  * also keeps the product in an unsigned long); under rx_lock.
  */
 static void pc5_rx_trial_refill(struct pc5_key *k)
@@ -179,50 +180,83 @@ static void pc5_rx_trial_refill(struct pc5_key *k)
 	unsigned long elapsed = min_t(unsigned long, jiffies - k->trial_stamp, HZ);
 	unsigned long rate = clamp_t(unsigned long,
 				     PC5_TRIAL_NS_PER_S / max(READ_ONCE(k->trial_ns), 1u),
-				     1, PC5_MAX_PENDING * HZ);
+				     1, PC5_TRIAL_BURST * HZ);
 	unsigned long more = elapsed * rate / HZ;
 
 	if (more) {
 		WRITE_ONCE(k->trial_credits,
-			   min_t(unsigned long, k->trial_credits + more, PC5_MAX_PENDING));
+			   min_t(unsigned long, k->trial_credits + more, PC5_TRIAL_BURST));
 		WRITE_ONCE(k->trial_stamp, jiffies);
 	}
+}
+
+/* Takes a trial credit; under rx_lock. */
+static bool pc5_rx_trial_take(struct pc5_key *k)
+{
+	pc5_rx_trial_refill(k);
+	if (!k->trial_credits)
+		return false;
+	WRITE_ONCE(k->trial_credits, k->trial_credits - 1);
+	return true;
+}
+
+/*
+ * The entry counting the waiting datagrams of @member_id (count 0 if none
+ * waits), or NULL if too many members have datagrams waiting. Entries go
+ * only all together, when the worker takes the queue; under rx_lock.
+ */
+static struct pc5_pending_member *pc5_rx_pending_member(struct pc5_key *k, u32 member_id)
+{
+	unsigned int n = ARRAY_SIZE(k->pending_members), i, h;
+	struct pc5_pending_member *m;
+
+	h = hash_32(member_id, PC5_PENDING_MEMBERS_BITS);
+	for (i = 0; i < n; i++) {
+		m = &k->pending_members[(h + i) % n];
+		if (!m->count || m->member_id == member_id)
+			return m;
+	}
+	return NULL;
 }
 
 /*
  * Queues a datagram without an SA for the key's worker to try, if the
  * key's bounds allow (pc5sec.h, PC5_MAX_PENDING): 0, or the drop reason.
- * It takes a credit of the trial budget, which the worker gives back if
- * the datagram needs no trial after all. Nothing of it is recorded
- * anywhere else until it is authenticated.
+ * The first of its Group Member ID in the queue takes a credit of the
+ * trial budget, which the worker gives back if it needs no trial after
+ * all; the others wait on that one's trial (one authentic datagram makes
+ * the SA the others need), and take a credit only if they need a trial
+ * of their own. Nothing of a datagram is recorded anywhere else until it
+ * is authenticated.
  */
 static int pc5_rx_defer(struct sk_buff *skb, struct pc5_rx_dgram *d,
 			const struct nf_hook_state *state)
 {
 	struct pc5_key *k = d->key;
-	unsigned int same = 0;
-	struct sk_buff *p;
+	struct pc5_pending_member *m;
 	int stat = 0;
 
 	/* Under a flood, the budget of this jiffy is spent: no lock for that. */
 	if (!READ_ONCE(k->trial_credits) && !time_after(jiffies, READ_ONCE(k->trial_stamp)))
 		return PC5SEC_STAT_RX_DROP_SA_LIMIT;
 	spin_lock_bh(&k->rx_lock);
-	pc5_rx_trial_refill(k);
-	if (READ_ONCE(k->dead) || !k->trial_credits ||
-	    skb_queue_len(&k->pending) >= PC5_MAX_PENDING) {
+	m = pc5_rx_pending_member(k, d->hdr.member_id);
+	if (READ_ONCE(k->dead) || skb_queue_len(&k->pending) >= PC5_MAX_PENDING ||
+	    k->pending_bytes + skb->truesize > PC5_PENDING_BYTES || !m ||
+	    m->count >= PC5_PENDING_PER_MEMBER || (!m->count && !pc5_rx_trial_take(k))) {
 		stat = PC5SEC_STAT_RX_DROP_SA_LIMIT;
 		goto unlock;
 	}
-	skb_queue_walk(&k->pending, p)
-		same += PC5_RX_CB(p)->member_id == d->hdr.member_id;
-	if (same >= PC5_PENDING_PER_MEMBER)
-		stat = PC5SEC_STAT_RX_DROP_SA_LIMIT;
-	else if (pc5_rx_keep(skb, d, state))
+	if (pc5_rx_keep(skb, d, state)) {
+		if (!m->count)
+			WRITE_ONCE(k->trial_credits, k->trial_credits + 1);
 		stat = PC5SEC_STAT_RX_DROP_ERROR;
-	if (stat)
 		goto unlock;
-	WRITE_ONCE(k->trial_credits, k->trial_credits - 1);
+	}
+	PC5_RX_CB(skb)->charged = !m->count;
+	m->member_id = d->hdr.member_id;
+	m->count++;
+	k->pending_bytes += skb->truesize;
 	__skb_queue_tail(&k->pending, skb);
 unlock:
 	spin_unlock_bh(&k->rx_lock);
@@ -629,7 +663,9 @@ static int pc5_rx_trial(struct sk_buff *skb, const struct pc5_rx_dgram *d)
 
 /*
  * A datagram that waited: it may find an SA now (one made for a datagram
- * before it), or it is tried. Returns whether it was. The key's worker.
+ * before it), or it is tried, with the credit it took when queued, or one
+ * it takes now. Returns whether it kept a credit it took when queued
+ * without being tried, to give back. The key's worker.
  */
 static bool pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
 {
@@ -641,6 +677,7 @@ static bool pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
 		.okfn = cb->okfn,
 	};
 	struct net_device *dev = skb->dev;
+	bool charged = cb->charged, credit;
 	struct pc5_rx_dgram d;
 	struct pc5_sa *sa = NULL;
 	int stat = 0;
@@ -659,17 +696,24 @@ static bool pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
 	rcu_read_unlock();
 	local_bh_enable();
 
-	if (!stat && !sa) {
-		/* d.sender stays valid: senders live as long as their key. */
-		stat = pc5_rx_trial(skb, &d);
-		local_bh_disable();
-		rcu_read_lock();
-		pc5_rx_end(skb, &d, stat, state.okfn);
-		rcu_read_unlock();
-		local_bh_enable();
+	if (stat || sa) {
 		dev_put(dev);
-		return true;
+		return charged;
 	}
+
+	credit = charged;
+	if (!credit) {
+		spin_lock_bh(&k->rx_lock);
+		credit = pc5_rx_trial_take(k);
+		spin_unlock_bh(&k->rx_lock);
+	}
+	/* d.sender stays valid: senders live as long as their key. */
+	stat = credit ? pc5_rx_trial(skb, &d) : PC5SEC_STAT_RX_DROP_SA_LIMIT;
+	local_bh_disable();
+	rcu_read_lock();
+	pc5_rx_end(skb, &d, stat, state.okfn);
+	rcu_read_unlock();
+	local_bh_enable();
 	dev_put(dev);
 	return false;
 }
@@ -687,14 +731,16 @@ void pc5_rx_resume(struct pc5_key *k)
 	__skb_queue_head_init(&queue);
 	spin_lock_bh(&k->rx_lock);
 	skb_queue_splice_init(&k->pending, &queue);
+	k->pending_bytes = 0;
+	memset(k->pending_members, 0, sizeof(k->pending_members));
 	spin_unlock_bh(&k->rx_lock);
 	while ((skb = __skb_dequeue(&queue))) {
-		unused += !pc5_rx_resume_one(k, skb);
+		unused += pc5_rx_resume_one(k, skb);
 		cond_resched();
 	}
 	if (!unused)
 		return;
 	spin_lock_bh(&k->rx_lock);
-	WRITE_ONCE(k->trial_credits, min(k->trial_credits + unused, PC5_MAX_PENDING));
+	WRITE_ONCE(k->trial_credits, min(k->trial_credits + unused, PC5_TRIAL_BURST));
 	spin_unlock_bh(&k->rx_lock);
 }

@@ -291,10 +291,16 @@ static int build(char *buf, size_t *len)
 	*len = nlh->nlmsg_len;
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
 		wellformed = 0;
-	/* Generic netlink refuses other flags, and a half dump, first. */
+	/*
+	 * Generic netlink refuses other flags, and a half dump, first; and
+	 * (6.12) a dump of a command that has none, as one it does not know.
+	 */
 	i = nlh->nlmsg_flags;
-	if ((i & NLM_F_DUMP) == NLM_F_DUMP)
+	if ((i & NLM_F_DUMP) == NLM_F_DUMP) {
 		i &= ~NLM_F_DUMP;
+		if (g->cmd != PC5SEC_CMD_GROUP_GET)
+			wellformed = 0;
+	}
 	if (i & ~(NLM_F_REQUEST | NLM_F_ACK | NLM_F_ECHO))
 		wellformed = 0;
 	return wellformed && g->cmd >= PC5SEC_CMD_GROUP_NEW && g->cmd <= PC5SEC_CMD_STATS_GET;
