@@ -96,15 +96,16 @@ struct pc5_sa {
  * PC5_PENDING_BYTES (truesize) at most, PC5_PENDING_PER_MEMBER of them
  * with one Group Member ID (what a real member sends at full rate until
  * its first datagram is tried, when it starts or takes a new key; the
- * rest are for others); and trials taking at most PC5_TRIAL_NS_PER_S of
- * CPU time per second (by what they have cost: pc5_key.trial_ns), in
- * bursts of up to PC5_TRIAL_BURST.
+ * rest are for others); and trials taking PC5_TRIAL_NS_PER_S of the
+ * worker's time a second, in bursts of up to PC5_TRIAL_BURST_NS: a bucket
+ * of nanoseconds that a datagram reserves what a trial has cost so far
+ * from (pc5_key.trial_ns), and that its trial settles at what it took.
  */
 #define PC5_MAX_PENDING		256
 #define PC5_PENDING_BYTES	SZ_1M
 #define PC5_PENDING_PER_MEMBER	192
-#define PC5_TRIAL_BURST		64
 #define PC5_TRIAL_NS_PER_S	(100 * NSEC_PER_MSEC)
+#define PC5_TRIAL_BURST_NS	(10 * NSEC_PER_MSEC)
 
 /* How many datagrams of one Group Member ID wait: a small hash table. */
 #define PC5_PENDING_MEMBERS_BITS 6
@@ -151,8 +152,8 @@ struct pc5_key {
 	struct sk_buff_head pending;	/* datagrams waiting for a trial */
 	unsigned int pending_bytes;	/* their truesize */
 	struct pc5_pending_member pending_members[1 << PC5_PENDING_MEMBERS_BITS];
-	unsigned int trial_credits;
-	unsigned long trial_stamp;	/* jiffies of the last credit */
+	s64 trial_budget;		/* ns; under rx_lock, read without */
+	u64 trial_stamp;		/* jiffies64 of its last credit */
 	u32 trial_ns;			/* what a trial costs: the worker's average */
 	struct pc5_sa *trial;		/* the worker's, keyed anew per trial */
 	struct work_struct work;	/* makes SAs: tx next, senders', trials */
@@ -290,9 +291,9 @@ struct pc5_rx_cb {
 			u32 member_id;
 			u8 pf;
 			u8 hook;
-			bool charged;	/* took a trial credit when queued */
-			u32 hlen;
-			u32 nhoff;
+			u16 hlen;	/* at most PC5_MAX_HLEN */
+			u16 nhoff;
+			u32 reserved;	/* ns of the trial budget, 0: none */
 		};
 		u64 seen;
 	};

@@ -42,7 +42,7 @@ void pc5_hdr_put(struct pc5sec_hdr *hdr, const struct pc5_hdr_fields *f)
  * Where the IP header, with the IPv6 extension headers kept in clear (spec
  * section 1), ends (*hlen), and the offset of the octet naming the next
  * protocol (*nhoff). Returns that protocol, or -1 for a fragment or a
- * malformed header.
+ * malformed header (one longer than PC5_MAX_HLEN among them).
  */
 int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int *nhoff)
 {
@@ -63,13 +63,13 @@ int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int
 	while (nexthdr == NEXTHDR_HOP || nexthdr == NEXTHDR_ROUTING ||
 	       nexthdr == NEXTHDR_DEST) {
 		oh = skb_header_pointer(skb, off, sizeof(_oh), &_oh);
-		if (!oh)
+		if (!oh || off > PC5_MAX_HLEN)
 			return -1;
 		*nhoff = off;
 		nexthdr = oh->nexthdr;
 		off += ipv6_optlen(oh);
 	}
-	if (nexthdr == NEXTHDR_FRAGMENT || off > skb->len)
+	if (nexthdr == NEXTHDR_FRAGMENT || off > skb->len || off > PC5_MAX_HLEN)
 		return -1;
 	*hlen = off;
 	return nexthdr;

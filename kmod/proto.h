@@ -12,6 +12,13 @@
 
 extern unsigned int pc5_proto;
 
+/*
+ * The IP header with the extension headers kept in clear (spec section 1)
+ * is at most this long here: longer ones are refused as malformed. It
+ * bounds the walk over them, and an offset kept for a datagram.
+ */
+#define PC5_MAX_HLEN	1024
+
 /* The AAD (spec section 4): the header, then the source and destination. */
 #define PC5_AAD_MAX	(PC5SEC_HDR_LEN + 2 * sizeof(struct in6_addr))
 

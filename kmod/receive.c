@@ -170,34 +170,43 @@ void pc5_rx_drop_pending(struct sk_buff *skb)
 	kfree_skb(skb);
 }
 
-/*
- * Credits the key's trial budget for the time gone by, at what trials have
- * cost (at least one a second; never more than a full burst a jiffy, which
- * also keeps the product in an unsigned long); under rx_lock.
- */
+/* Credits the key's trial budget for the time gone by; under rx_lock. */
 static void pc5_rx_trial_refill(struct pc5_key *k)
 {
-	unsigned long elapsed = min_t(unsigned long, jiffies - k->trial_stamp, HZ);
-	unsigned long rate = clamp_t(unsigned long,
-				     PC5_TRIAL_NS_PER_S / max(READ_ONCE(k->trial_ns), 1u),
-				     1, PC5_TRIAL_BURST * HZ);
-	unsigned long more = elapsed * rate / HZ;
+	u64 now = get_jiffies_64(), elapsed = min_t(u64, now - k->trial_stamp, HZ);
+	s64 more = elapsed * (PC5_TRIAL_NS_PER_S / HZ);
 
-	if (more) {
-		WRITE_ONCE(k->trial_credits,
-			   min_t(unsigned long, k->trial_credits + more, PC5_TRIAL_BURST));
-		WRITE_ONCE(k->trial_stamp, jiffies);
-	}
+	if (!elapsed)
+		return;
+	WRITE_ONCE(k->trial_budget, min_t(s64, k->trial_budget + more, PC5_TRIAL_BURST_NS));
+	WRITE_ONCE(k->trial_stamp, now);
 }
 
-/* Takes a trial credit; under rx_lock. */
-static bool pc5_rx_trial_take(struct pc5_key *k)
+/*
+ * Reserves what a trial has cost so far from the key's trial budget:
+ * returns the nanoseconds reserved, or 0 if the budget is spent. Under
+ * rx_lock.
+ */
+static u32 pc5_rx_trial_reserve(struct pc5_key *k)
 {
+	u32 ns = max(READ_ONCE(k->trial_ns), 1u);
+
 	pc5_rx_trial_refill(k);
-	if (!k->trial_credits)
-		return false;
-	WRITE_ONCE(k->trial_credits, k->trial_credits - 1);
-	return true;
+	if (k->trial_budget <= 0)
+		return 0;
+	WRITE_ONCE(k->trial_budget, k->trial_budget - ns);
+	return ns;
+}
+
+/*
+ * Settles a reservation: what the trial took (0: there was none) comes
+ * off the budget, which may go below 0 for a while; the rest goes back.
+ * Under rx_lock.
+ */
+static void pc5_rx_trial_settle(struct pc5_key *k, u32 reserved, u64 took)
+{
+	WRITE_ONCE(k->trial_budget, min_t(s64, k->trial_budget + reserved - (s64)took,
+					  PC5_TRIAL_BURST_NS));
 }
 
 /*
@@ -219,43 +228,69 @@ static struct pc5_pending_member *pc5_rx_pending_member(struct pc5_key *k, u32 m
 	return NULL;
 }
 
+/* The same, without the lock: does a datagram of @member_id wait? A hint. */
+static bool pc5_rx_member_waits(struct pc5_key *k, u32 member_id)
+{
+	unsigned int n = ARRAY_SIZE(k->pending_members), i, h;
+	const struct pc5_pending_member *m;
+
+	h = hash_32(member_id, PC5_PENDING_MEMBERS_BITS);
+	for (i = 0; i < n; i++) {
+		m = &k->pending_members[(h + i) % n];
+		if (!READ_ONCE(m->count))
+			return false;
+		if (READ_ONCE(m->member_id) == member_id)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Queues a datagram without an SA for the key's worker to try, if the
  * key's bounds allow (pc5sec.h, PC5_MAX_PENDING): 0, or the drop reason.
- * The first of its Group Member ID in the queue takes a credit of the
- * trial budget, which the worker gives back if it needs no trial after
- * all; the others wait on that one's trial (one authentic datagram makes
- * the SA the others need), and take a credit only if they need a trial
- * of their own. Nothing of a datagram is recorded anywhere else until it
- * is authenticated.
+ * The first of its Group Member ID in the queue reserves a trial from the
+ * trial budget; the others wait on that one's trial (one authentic
+ * datagram makes the SA the others need), and reserve one only if they
+ * need a trial of their own. Nothing of a datagram is recorded anywhere
+ * else until it is authenticated.
  */
 static int pc5_rx_defer(struct sk_buff *skb, struct pc5_rx_dgram *d,
 			const struct nf_hook_state *state)
 {
 	struct pc5_key *k = d->key;
 	struct pc5_pending_member *m;
+	u32 reserved = 0;
 	int stat = 0;
 
 	/* Under a flood, the budget of this jiffy is spent: no lock for that. */
-	if (!READ_ONCE(k->trial_credits) && !time_after(jiffies, READ_ONCE(k->trial_stamp)))
+	if (READ_ONCE(k->trial_budget) <= 0 &&
+	    !time_after64(get_jiffies_64(), READ_ONCE(k->trial_stamp)) &&
+	    !pc5_rx_member_waits(k, d->hdr.member_id))
 		return PC5SEC_STAT_RX_DROP_SA_LIMIT;
 	spin_lock_bh(&k->rx_lock);
 	m = pc5_rx_pending_member(k, d->hdr.member_id);
 	if (READ_ONCE(k->dead) || skb_queue_len(&k->pending) >= PC5_MAX_PENDING ||
 	    k->pending_bytes + skb->truesize > PC5_PENDING_BYTES || !m ||
-	    m->count >= PC5_PENDING_PER_MEMBER || (!m->count && !pc5_rx_trial_take(k))) {
+	    m->count >= PC5_PENDING_PER_MEMBER) {
 		stat = PC5SEC_STAT_RX_DROP_SA_LIMIT;
 		goto unlock;
 	}
+	if (!m->count) {
+		reserved = pc5_rx_trial_reserve(k);
+		if (!reserved) {
+			stat = PC5SEC_STAT_RX_DROP_SA_LIMIT;
+			goto unlock;
+		}
+	}
 	if (pc5_rx_keep(skb, d, state)) {
-		if (!m->count)
-			WRITE_ONCE(k->trial_credits, k->trial_credits + 1);
+		if (reserved)
+			pc5_rx_trial_settle(k, reserved, 0);
 		stat = PC5SEC_STAT_RX_DROP_ERROR;
 		goto unlock;
 	}
-	PC5_RX_CB(skb)->charged = !m->count;
-	m->member_id = d->hdr.member_id;
-	m->count++;
+	PC5_RX_CB(skb)->reserved = reserved;
+	WRITE_ONCE(m->member_id, d->hdr.member_id);
+	WRITE_ONCE(m->count, m->count + 1);
 	k->pending_bytes += skb->truesize;
 	__skb_queue_tail(&k->pending, skb);
 unlock:
@@ -621,53 +656,56 @@ unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
  * authentic (and fresh) is anything kept for it: the trial SA itself, as
  * the SA of its PTK ID where its sender keeps one (at once, so that the
  * sender's next datagrams need no trial), and the sender if it is new.
- * Then unwraps it. 0 or the drop reason. The key's worker, BHs on.
+ * Then unwraps it. 0 or the drop reason; *@took is how long it took, all
+ * of it (transforms made for it too), for the trial budget. The key's
+ * worker, BHs on.
  */
-static int pc5_rx_trial(struct sk_buff *skb, const struct pc5_rx_dgram *d)
+static int pc5_rx_trial(struct sk_buff *skb, const struct pc5_rx_dgram *d, u64 *took)
 {
 	struct pc5_key *k = d->key;
+	u64 start = ktime_get_ns();
 	struct pc5_sa *sa = NULL;
-	u64 start;
+	bool kept = false;
 	int stat;
 
 	if (!k->trial)
 		k->trial = pc5_sa_create_trial(k);
-	if (!k->trial)
-		return PC5SEC_STAT_RX_DROP_ERROR;
-	start = ktime_get_ns();
-	if (pc5_sa_rekey(k->trial, d->hdr.member_id, d->hdr.ptk_id))
-		return PC5SEC_STAT_RX_DROP_ERROR;
-	stat = pc5_rx_verify(skb, d, pc5_rx_decrypt(skb, d, k->trial, NULL));
-	/* What trials cost sets how many the budget allows. */
-	WRITE_ONCE(k->trial_ns, (7ULL * k->trial_ns + ktime_get_ns() - start) / 8);
-	if (stat)
-		return stat;
-	if (!d->sender || pc5_sender_keeps(d->sender, d->hdr.ptk_id)) {
-		sa = k->trial;
-		k->trial = NULL;
-		refcount_inc(&sa->refs);	/* ours, for pc5_sa_complete() */
+	if (!k->trial || pc5_sa_rekey(k->trial, d->hdr.member_id, d->hdr.ptk_id)) {
+		stat = PC5SEC_STAT_RX_DROP_ERROR;
+		goto out;
 	}
+	stat = pc5_rx_verify(skb, d, pc5_rx_decrypt(skb, d, k->trial, NULL));
+	if (stat)
+		goto out;
+	if (!d->sender || pc5_sender_keeps(d->sender, d->hdr.ptk_id))
+		sa = k->trial;
 	stat = pc5_sender_accept_trial(k, d->hdr.member_id, sa, d->seq,
-				       READ_ONCE(k->group->replay_window));
+				       READ_ONCE(k->group->replay_window), &kept);
 	if (!stat) {
 		local_bh_disable();
 		stat = pc5_rx_unwrap(skb, d);
 		local_bh_enable();
 	}
-	if (sa) {
+	/* Kept, it serves that sender on: the next trial needs another. */
+	if (kept) {
+		k->trial = NULL;
 		pc5_sa_complete(sa, d->hdr.member_id);
 		pc5_sa_put(sa);
 	}
+out:
+	*took = ktime_get_ns() - start;
+	/* What trials cost sets what a datagram reserves for one. */
+	WRITE_ONCE(k->trial_ns, min_t(u64, (7ULL * k->trial_ns + *took) / 8, U32_MAX));
 	return stat;
 }
 
 /*
  * A datagram that waited: it may find an SA now (one made for a datagram
- * before it), or it is tried, with the credit it took when queued, or one
- * it takes now. Returns whether it kept a credit it took when queued
- * without being tried, to give back. The key's worker.
+ * before it), or it is tried, on what it reserved of the trial budget when
+ * queued, or on what it reserves now. Then the reservation is settled at
+ * what the trial took, or given back. The key's worker.
  */
-static bool pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
+static void pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
 {
 	struct pc5_rx_cb *cb = PC5_RX_CB(skb);
 	struct nf_hook_state state = {
@@ -677,9 +715,10 @@ static bool pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
 		.okfn = cb->okfn,
 	};
 	struct net_device *dev = skb->dev;
-	bool charged = cb->charged, credit;
+	u32 reserved = cb->reserved;
 	struct pc5_rx_dgram d;
 	struct pc5_sa *sa = NULL;
+	u64 took = 0;
 	int stat = 0;
 
 	local_bh_disable();
@@ -696,51 +735,44 @@ static bool pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
 	rcu_read_unlock();
 	local_bh_enable();
 
-	if (stat || sa) {
-		dev_put(dev);
-		return charged;
+	if (!stat && !sa) {
+		if (!reserved) {
+			spin_lock_bh(&k->rx_lock);
+			reserved = pc5_rx_trial_reserve(k);
+			spin_unlock_bh(&k->rx_lock);
+		}
+		/* d.sender stays valid: senders live as long as their key. */
+		stat = reserved ? pc5_rx_trial(skb, &d, &took) : PC5SEC_STAT_RX_DROP_SA_LIMIT;
+		local_bh_disable();
+		rcu_read_lock();
+		pc5_rx_end(skb, &d, stat, state.okfn);
+		rcu_read_unlock();
+		local_bh_enable();
 	}
-
-	credit = charged;
-	if (!credit) {
+	if (reserved) {
 		spin_lock_bh(&k->rx_lock);
-		credit = pc5_rx_trial_take(k);
+		pc5_rx_trial_settle(k, reserved, took);
 		spin_unlock_bh(&k->rx_lock);
 	}
-	/* d.sender stays valid: senders live as long as their key. */
-	stat = credit ? pc5_rx_trial(skb, &d) : PC5SEC_STAT_RX_DROP_SA_LIMIT;
-	local_bh_disable();
-	rcu_read_lock();
-	pc5_rx_end(skb, &d, stat, state.okfn);
-	rcu_read_unlock();
-	local_bh_enable();
 	dev_put(dev);
-	return false;
 }
 
-/*
- * The datagrams waiting for the key's worker, in the order they came; the
- * budget's credits of those that needed no trial go back to it.
- */
+/* The datagrams waiting for the key's worker, in the order they came. */
 void pc5_rx_resume(struct pc5_key *k)
 {
-	unsigned int unused = 0;
 	struct sk_buff_head queue;
 	struct sk_buff *skb;
+	unsigned int i;
 
 	__skb_queue_head_init(&queue);
 	spin_lock_bh(&k->rx_lock);
 	skb_queue_splice_init(&k->pending, &queue);
 	k->pending_bytes = 0;
-	memset(k->pending_members, 0, sizeof(k->pending_members));
+	for (i = 0; i < ARRAY_SIZE(k->pending_members); i++)
+		WRITE_ONCE(k->pending_members[i].count, 0);
 	spin_unlock_bh(&k->rx_lock);
 	while ((skb = __skb_dequeue(&queue))) {
-		unused += pc5_rx_resume_one(k, skb);
+		pc5_rx_resume_one(k, skb);
 		cond_resched();
 	}
-	if (!unused)
-		return;
-	spin_lock_bh(&k->rx_lock);
-	WRITE_ONCE(k->trial_credits, min(k->trial_credits + unused, PC5_TRIAL_BURST));
-	spin_unlock_bh(&k->rx_lock);
 }

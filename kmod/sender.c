@@ -59,7 +59,8 @@ static unsigned long *pc5_replay_word(struct pc5_replay *r, u32 seq)
  */
 bool pc5_sender_fresh(struct pc5_sender *s, u32 seq, u32 window)
 {
-	u32 top = READ_ONCE(s->replay.top);
+	/* Pairs with pc5_replay_update(): the words it cleared, before the top. */
+	u32 top = smp_load_acquire(&s->replay.top);
 
 	if (seq > top)
 		return true;
@@ -78,8 +79,9 @@ static bool pc5_replay_update(struct pc5_replay *r, u32 seq, u32 window)
 		from = r->top / BITS_PER_LONG;
 		n = min_t(u32, seq / BITS_PER_LONG - from, PC5_REPLAY_WORDS);
 		for (i = 1; i <= n; i++)
-			r->seen[(from + i) % PC5_REPLAY_WORDS] = 0;
-		WRITE_ONCE(r->top, seq);
+			WRITE_ONCE(r->seen[(from + i) % PC5_REPLAY_WORDS], 0);
+		/* Pairs with pc5_sender_fresh(). */
+		smp_store_release(&r->top, seq);
 	} else if (r->top - seq >= window) {
 		return false;
 	}
@@ -91,31 +93,48 @@ static bool pc5_replay_update(struct pc5_replay *r, u32 seq, u32 window)
 }
 
 /*
- * A datagram of a suite without an ICV that passed the UDP check may still
- * be forged (about once in 2^31 tries; spec section 6). So that such a one
- * cannot move a sender's window far, which would make its real datagrams
- * replays, a datagram more than PC5_JUMP_MAX above the top moves it only
- * when a second one, above it and at most PC5_JUMP_MAX further, confirms
- * it; the first is dropped. A datagram within reach of the window (the
- * sender is where it was) forgets an unconfirmed jump. Returns 0, or the
- * statistic to drop the datagram with. Under the sender's lock.
+ * The jump rule of spec section 6, for the suites without an ICV: a
+ * datagram that passed the UDP check may still be forged (about once in
+ * 2^31 tries), and one that moved its sender's window far would make the
+ * sender's real datagrams replays. So a datagram more than PC5_JUMP_MAX
+ * above the top moves it only when a second one, above a remembered one
+ * and at most PC5_JUMP_MAX further, confirms the jump; the first is
+ * dropped. Two are remembered, a new one in place of the lower if it is
+ * above it, so that replays of older datagrams cannot push out the one a
+ * restarted sender's next datagram confirms, nor a forged one the real
+ * sender's. Returns whether @seq confirms a jump. Under the sender's lock.
  */
 #define PC5_JUMP_MAX	PC5SEC_REPLAY_WINDOW_MAX
 
+static bool pc5_sender_jump(struct pc5_sender *s, u32 seq)
+{
+	unsigned int lower = s->jump[0] > s->jump[1], i;
+
+	for (i = 0; i < ARRAY_SIZE(s->jump); i++) {
+		if (s->jump[i] && seq > s->jump[i] && seq - s->jump[i] <= PC5_JUMP_MAX)
+			return true;
+	}
+	if (seq > s->jump[lower])
+		s->jump[lower] = seq;
+	return false;
+}
+
+/*
+ * Records the seq of an authenticated datagram: 0, or the statistic to
+ * drop it with. A datagram the window takes forgets remembered jumps (the
+ * sender is where it was, or has jumped). Under the sender's lock.
+ */
 static int pc5_sender_record(struct pc5_key *k, struct pc5_sender *s, u32 seq, u32 window)
 {
 	struct pc5_replay *r = &s->replay;
 
-	if (seq > r->top && seq - r->top > PC5_JUMP_MAX && !pc5_suite_icv_len(k->suite)) {
-		if (!s->jump_pending || seq <= s->jump || seq - s->jump > PC5_JUMP_MAX) {
-			s->jump = seq;
-			s->jump_pending = true;
-			return PC5SEC_STAT_RX_DROP_JUMP;
-		}
-	}
+	if (seq > r->top && seq - r->top > PC5_JUMP_MAX && !pc5_suite_icv_len(k->suite) &&
+	    !pc5_sender_jump(s, seq))
+		return PC5SEC_STAT_RX_DROP_JUMP;
 	if (!pc5_replay_update(r, seq, window))
 		return PC5SEC_STAT_RX_DROP_REPLAY;
-	s->jump_pending = false;
+	s->jump[0] = 0;
+	s->jump[1] = 0;
 	return 0;
 }
 
@@ -133,19 +152,67 @@ static struct pc5_sa *pc5_slot(struct pc5_sender *s, enum pc5_sa_slot i)
 	return rcu_dereference_protected(s->sa[i], lockdep_is_held(&s->lock));
 }
 
-/*
- * The sender stepped to its next PTK ID: that SA becomes the current one,
- * the current one the previous. Returns the SA that falls out, for the
- * caller to put after a grace period. Under the sender's lock.
- */
-static struct pc5_sa *pc5_sender_step(struct pc5_sender *s)
+/* Empties slot @i into @old; under the sender's lock. */
+static void pc5_slot_clear(struct pc5_sender *s, enum pc5_sa_slot i, struct pc5_sa ***old)
 {
-	struct pc5_sa *old = pc5_slot(s, PC5_SA_PREV);
+	*(*old)++ = pc5_slot(s, i);
+	RCU_INIT_POINTER(s->sa[i], NULL);
+}
 
-	rcu_assign_pointer(s->sa[PC5_SA_PREV], pc5_slot(s, PC5_SA_CUR));
-	rcu_assign_pointer(s->sa[PC5_SA_CUR], pc5_slot(s, PC5_SA_NEXT));
-	RCU_INIT_POINTER(s->sa[PC5_SA_NEXT], NULL);
-	return old;
+/* Should the key's worker make the SA after the current one? */
+static bool pc5_sender_wants_next(struct pc5_sender *s)
+{
+	return pc5_slot(s, PC5_SA_CUR) && !pc5_slot(s, PC5_SA_NEXT) &&
+	       pc5_seq_ptk(s->replay.top) < PC5SEC_PTK_ID_MAX;
+}
+
+/*
+ * After a datagram that @sa authenticated was recorded: the slots as the
+ * window's top needs them. @sa is one of the slots' SAs, or a new one (a
+ * trial's, which this keeps where it belongs, returning true). An SA of
+ * the next PTK ID steps them; an SA of a confirmed jump (the jump slot's,
+ * or a trial's) becomes the current one; a new SA of the PTK ID before the
+ * top may fill that slot. The SAs that fall out go to @old (room for
+ * PC5_SA_SLOTS). Under the sender's lock.
+ */
+static bool pc5_sender_settle(struct pc5_sender *s, struct pc5_sa *sa, struct pc5_sa **old)
+{
+	struct pc5_sa *cur = pc5_slot(s, PC5_SA_CUR), *next = pc5_slot(s, PC5_SA_NEXT);
+	struct pc5_sa *jump = pc5_slot(s, PC5_SA_JUMP);
+	u16 top = pc5_seq_ptk(s->replay.top);
+	bool new = sa && sa != cur && sa != next && sa != jump &&
+		   sa != pc5_slot(s, PC5_SA_PREV);
+
+	/* A jump that was not confirmed no longer needs its SA. */
+	if (jump && jump != sa)
+		pc5_slot_clear(s, PC5_SA_JUMP, &old);
+	if (cur && cur->ptk_id == top) {
+		if (new && sa->ptk_id + 1 == top && !pc5_slot(s, PC5_SA_PREV)) {
+			rcu_assign_pointer(s->sa[PC5_SA_PREV], sa);
+			return true;
+		}
+		return false;
+	}
+	if (next && next->ptk_id == top) {
+		pc5_slot_clear(s, PC5_SA_PREV, &old);
+		rcu_assign_pointer(s->sa[PC5_SA_PREV], cur);
+		rcu_assign_pointer(s->sa[PC5_SA_CUR], next);
+		RCU_INIT_POINTER(s->sa[PC5_SA_NEXT], NULL);
+		return false;
+	}
+	if (!sa || sa->ptk_id != top)
+		return false;
+	/* A jump: the sender restarted further on, or was silent a while. */
+	pc5_slot_clear(s, PC5_SA_PREV, &old);
+	if (cur && cur->ptk_id + 1 == top)
+		rcu_assign_pointer(s->sa[PC5_SA_PREV], cur);
+	else if (cur)
+		*old++ = cur;
+	pc5_slot_clear(s, PC5_SA_NEXT, &old);
+	rcu_assign_pointer(s->sa[PC5_SA_CUR], sa);
+	if (sa == jump)
+		RCU_INIT_POINTER(s->sa[PC5_SA_JUMP], NULL);
+	return new;
 }
 
 /* Does the sender need the SA of a datagram of @ptk_id it accepts? Lockless. */
@@ -156,28 +223,27 @@ bool pc5_sender_keeps(struct pc5_sender *s, u16 ptk_id)
 
 /*
  * Records the seq of a datagram that @sa, one of the sender's SAs,
- * authenticated: 0, or the statistic to drop it with. A datagram of the
- * next PTK ID steps the sender's SAs. Any context (BHs off), under RCU.
+ * authenticated, and settles the slots: 0, or the statistic to drop it
+ * with. Any context (BHs off), under RCU.
  */
 int pc5_sender_accept(struct pc5_key *k, struct pc5_sender *s, struct pc5_sa *sa,
 		      u32 seq, u32 window)
 {
-	struct pc5_sa *old = NULL;
+	struct pc5_sa *old[PC5_SA_SLOTS] = {};
 	bool want = false;
+	unsigned int i;
 	int stat;
 
 	spin_lock(&s->lock);
 	stat = pc5_sender_record(k, s, seq, window);
 	/* A dead key's slots are being emptied: leave them be. */
 	if (!stat && !READ_ONCE(k->dead)) {
-		if (sa == rcu_access_pointer(s->sa[PC5_SA_NEXT]))
-			old = pc5_sender_step(s);
-		want = rcu_access_pointer(s->sa[PC5_SA_CUR]) &&
-		       !rcu_access_pointer(s->sa[PC5_SA_NEXT]) &&
-		       pc5_seq_ptk(s->replay.top) < PC5SEC_PTK_ID_MAX;
+		pc5_sender_settle(s, sa, old);
+		want = pc5_sender_wants_next(s);
 	}
 	spin_unlock(&s->lock);
-	pc5_sa_put_rcu(old);
+	for (i = 0; i < ARRAY_SIZE(old); i++)
+		pc5_sa_put_rcu(old[i]);
 	if (want)
 		pc5_sender_want_next(k, s);
 	return stat;
@@ -199,70 +265,38 @@ static struct pc5_sender *pc5_sender_new(u32 member_id, u32 seq)
 }
 
 /*
- * Puts @sa, which authenticated a datagram of its PTK ID, where it
- * belongs now that the window's top is what it is: as the current SA (a
- * new or restarted sender, or one that stepped before its next SA was
- * made), or as the previous one. Returns the SAs that fall out, in
- * @old, and whether @sa was kept. Under the sender's lock.
- */
-static bool pc5_sender_place(struct pc5_sender *s, struct pc5_sa *sa, struct pc5_sa **old)
-{
-	struct pc5_sa *cur = pc5_slot(s, PC5_SA_CUR), *next = pc5_slot(s, PC5_SA_NEXT);
-	u16 top = pc5_seq_ptk(s->replay.top);
-
-	if (sa->ptk_id + 1 == top && !pc5_slot(s, PC5_SA_PREV)) {
-		rcu_assign_pointer(s->sa[PC5_SA_PREV], sa);
-		return true;
-	}
-	if (sa->ptk_id != top || (cur && cur->ptk_id == top))
-		return false;
-	if (next && next->ptk_id == top) {
-		old[0] = pc5_sender_step(s);
-		return false;
-	}
-	/* A jump: the sender restarted further on, or was silent a while. */
-	old[0] = pc5_slot(s, PC5_SA_PREV);
-	old[1] = next;
-	if (cur && cur->ptk_id + 1 == top) {
-		rcu_assign_pointer(s->sa[PC5_SA_PREV], cur);
-	} else {
-		RCU_INIT_POINTER(s->sa[PC5_SA_PREV], NULL);
-		old[2] = cur;
-	}
-	rcu_assign_pointer(s->sa[PC5_SA_CUR], sa);
-	RCU_INIT_POINTER(s->sa[PC5_SA_NEXT], NULL);
-	return true;
-}
-
-/*
  * Records a datagram that the key's trial SA authenticated, from a sender
- * or PTK ID without an SA, and keeps @sa (made for its PTK ID, or NULL)
- * where it belongs; makes the sender if it is new. Consumes @sa. Returns
- * 0 or the statistic to drop the datagram with. The key's worker only.
+ * or PTK ID without an SA, and keeps @sa (keyed for its PTK ID, or NULL),
+ * with a reference of its own, where it belongs: in the slots, or, for a
+ * jump not confirmed yet, in the jump slot, for the datagrams that will
+ * confirm it (if it is the higher one remembered); makes the sender if it
+ * is new. Says in *@kept whether it kept @sa. Returns 0 or the statistic
+ * to drop the datagram with. The key's worker only.
  */
 int pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
-			    u32 seq, u32 window)
+			    u32 seq, u32 window, bool *kept)
 {
-	struct pc5_sa *old[3] = {};
-	bool kept = false, want = false;
+	struct pc5_sa *old[PC5_SA_SLOTS] = {}, *jump;
 	struct pc5_sender *s;
+	bool want = false;
 	unsigned int i;
 	int stat = 0;
 
+	*kept = false;
 	rcu_read_lock();
 	s = pc5_sender_find(k, member_id);
 	rcu_read_unlock();
 	if (!s) {
-		if (READ_ONCE(k->nsenders) >= PC5_MAX_SENDERS) {
-			pc5_sa_put(sa);
+		if (READ_ONCE(k->nsenders) >= PC5_MAX_SENDERS)
 			return PC5SEC_STAT_RX_DROP_SENDER_LIMIT;
-		}
 		s = pc5_sender_new(member_id, seq);
-		if (!s) {
-			pc5_sa_put(sa);
+		if (!s)
 			return PC5SEC_STAT_RX_DROP_ERROR;
+		if (sa) {
+			refcount_inc(&sa->refs);
+			RCU_INIT_POINTER(s->sa[PC5_SA_CUR], sa);
+			*kept = true;
 		}
-		RCU_INIT_POINTER(s->sa[PC5_SA_CUR], sa);
 		spin_lock_bh(&k->rx_lock);
 		hash_add_rcu(k->senders, &s->node, member_id);
 		WRITE_ONCE(k->nsenders, k->nsenders + 1);
@@ -272,16 +306,26 @@ int pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
 		return 0;
 	}
 
+	/* The slots' reference, given back below if it is not kept. */
+	if (sa)
+		refcount_inc(&sa->refs);
 	spin_lock_bh(&s->lock);
 	stat = pc5_sender_record(k, s, seq, window);
-	if (!stat && !READ_ONCE(k->dead)) {
-		kept = sa && pc5_sender_place(s, sa, old);
-		want = pc5_slot(s, PC5_SA_CUR) && !pc5_slot(s, PC5_SA_NEXT) &&
-		       pc5_seq_ptk(s->replay.top) < PC5SEC_PTK_ID_MAX;
+	if (!READ_ONCE(k->dead) && !stat) {
+		*kept = pc5_sender_settle(s, sa, old);
+		want = pc5_sender_wants_next(s);
+	} else if (!READ_ONCE(k->dead) && stat == PC5SEC_STAT_RX_DROP_JUMP && sa &&
+		   seq == max(s->jump[0], s->jump[1])) {
+		jump = pc5_slot(s, PC5_SA_JUMP);
+		if (!jump || jump->ptk_id < sa->ptk_id) {
+			old[0] = jump;
+			rcu_assign_pointer(s->sa[PC5_SA_JUMP], sa);
+			*kept = true;
+		}
 	}
 	spin_unlock_bh(&s->lock);
-	if (!kept)
-		pc5_sa_put(sa);
+	if (sa && !*kept)
+		refcount_dec(&sa->refs);
 	for (i = 0; i < ARRAY_SIZE(old); i++)
 		pc5_sa_put_rcu(old[i]);
 	if (want)

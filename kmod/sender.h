@@ -18,13 +18,16 @@ struct pc5_sa;
 
 /*
  * The SAs a sender keeps, named by their PTK ID's place beside the PTK ID
- * of its replay window's top: that one, the one before it (for late
- * datagrams) and the one after it, made before the sender steps there.
+ * of its replay window's top: that one, the one after it (made before the
+ * sender steps there), the one before it (for late datagrams); and, for
+ * a suite without an ICV, the one that authenticated a jump not yet
+ * confirmed (sender.c, pc5_sender_record()), for the datagram that will.
  */
 enum pc5_sa_slot {
-	PC5_SA_PREV,
 	PC5_SA_CUR,
 	PC5_SA_NEXT,
+	PC5_SA_PREV,
+	PC5_SA_JUMP,
 	PC5_SA_SLOTS
 };
 
@@ -55,8 +58,7 @@ struct pc5_sender {
 	u32 member_id;
 	spinlock_t lock;		/* replay, jump, and changes of sa[] */
 	struct pc5_replay replay;
-	bool jump_pending;		/* no ICV: a far seq waits to be confirmed */
-	u32 jump;
+	u32 jump[2];			/* no ICV: far seqs not confirmed; 0: none */
 	struct pc5_sa __rcu *sa[PC5_SA_SLOTS];
 };
 
@@ -67,7 +69,7 @@ bool pc5_sender_keeps(struct pc5_sender *s, u16 ptk_id);
 int pc5_sender_accept(struct pc5_key *k, struct pc5_sender *s, struct pc5_sa *sa,
 		      u32 seq, u32 window);
 int pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
-			    u32 seq, u32 window);
+			    u32 seq, u32 window, bool *kept);
 void pc5_senders_make_next(struct pc5_key *k);
 void pc5_senders_kill(struct pc5_key *k);
 void pc5_senders_free(struct pc5_key *k);

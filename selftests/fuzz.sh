@@ -27,6 +27,7 @@ CHURN_SECONDS=${PC5SEC_CHURN_SECONDS:-10}
 CHURN_RATE=${PC5SEC_CHURN_RATE:-10}
 SEED=${PC5SEC_FUZZ_SEED:-$RANDOM}
 
+umask 077
 tmp=$(mktemp -d)
 cleanup() {
 	topo_destroy
