@@ -99,42 +99,71 @@ static bool pc5_replay_update(struct pc5_replay *r, u32 seq, u32 window)
  * sender's real datagrams replays. So a datagram more than PC5_JUMP_MAX
  * above the top moves it only when a second one, above a remembered one
  * and at most PC5_JUMP_MAX further, confirms the jump; the first is
- * dropped. Two are remembered, a new one in place of the lower if it is
- * above it, so that replays of older datagrams cannot push out the one a
- * restarted sender's next datagram confirms, nor a forged one the real
- * sender's. Returns whether @seq confirms a jump. Under the sender's lock.
+ * dropped and remembered. Two are remembered. A new one takes a free
+ * place, or one remembered for longer than PC5_JUMP_TTL, or else the
+ * lower one's if it is above it; the same seq again changes nothing. So
+ * datagrams of a sender from before its jump, replayed or late, cannot
+ * push out the one its next datagram confirms, whatever the window takes
+ * meanwhile; and forged ones, which pass the check rarely, hold the two
+ * places for PC5_JUMP_TTL at most. A remembered seq is forgotten once the
+ * window's top is within PC5_JUMP_MAX of it. Under the sender's lock.
  */
 #define PC5_JUMP_MAX	PC5SEC_REPLAY_WINDOW_MAX
+#define PC5_JUMP_TTL	(60 * HZ)
 
+static bool pc5_seq_far(u32 top, u32 seq)
+{
+	return seq > top && seq - top > PC5_JUMP_MAX;
+}
+
+/* Does @seq confirm a remembered jump? If not, it is remembered. */
 static bool pc5_sender_jump(struct pc5_sender *s, u32 seq)
 {
-	unsigned int lower = s->jump[0] > s->jump[1], i;
+	struct pc5_jump *j = s->jump, *place;
+	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(s->jump); i++) {
-		if (s->jump[i] && seq > s->jump[i] && seq - s->jump[i] <= PC5_JUMP_MAX)
+		if (j[i].seq && seq > j[i].seq && seq - j[i].seq <= PC5_JUMP_MAX)
 			return true;
+		if (j[i].seq == seq)
+			return false;
 	}
-	if (seq > s->jump[lower])
-		s->jump[lower] = seq;
+	place = j[1].seq < j[0].seq ? &j[1] : &j[0];
+	for (i = 0; i < ARRAY_SIZE(s->jump); i++) {
+		if (!j[i].seq || time_after(jiffies, j[i].stamp + PC5_JUMP_TTL))
+			place = &j[i];
+	}
+	if (place->seq && seq < place->seq && time_before_eq(jiffies, place->stamp + PC5_JUMP_TTL))
+		return false;
+	place->seq = seq;
+	place->stamp = jiffies;
 	return false;
+}
+
+/* Is a jump into @ptk_id remembered? */
+static bool pc5_sender_jumps_to(struct pc5_sender *s, u16 ptk_id)
+{
+	return (s->jump[0].seq && pc5_seq_ptk(s->jump[0].seq) == ptk_id) ||
+	       (s->jump[1].seq && pc5_seq_ptk(s->jump[1].seq) == ptk_id);
 }
 
 /*
  * Records the seq of an authenticated datagram: 0, or the statistic to
- * drop it with. A datagram the window takes forgets remembered jumps (the
- * sender is where it was, or has jumped). Under the sender's lock.
+ * drop it with. Under the sender's lock.
  */
 static int pc5_sender_record(struct pc5_key *k, struct pc5_sender *s, u32 seq, u32 window)
 {
 	struct pc5_replay *r = &s->replay;
+	unsigned int i;
 
-	if (seq > r->top && seq - r->top > PC5_JUMP_MAX && !pc5_suite_icv_len(k->suite) &&
-	    !pc5_sender_jump(s, seq))
+	if (pc5_seq_far(r->top, seq) && !pc5_suite_icv_len(k->suite) && !pc5_sender_jump(s, seq))
 		return PC5SEC_STAT_RX_DROP_JUMP;
 	if (!pc5_replay_update(r, seq, window))
 		return PC5SEC_STAT_RX_DROP_REPLAY;
-	s->jump[0] = 0;
-	s->jump[1] = 0;
+	for (i = 0; i < ARRAY_SIZE(s->jump); i++) {
+		if (!pc5_seq_far(r->top, s->jump[i].seq))
+			s->jump[i].seq = 0;
+	}
 	return 0;
 }
 
@@ -183,8 +212,8 @@ static bool pc5_sender_settle(struct pc5_sender *s, struct pc5_sa *sa, struct pc
 	bool new = sa && sa != cur && sa != next && sa != jump &&
 		   sa != pc5_slot(s, PC5_SA_PREV);
 
-	/* A jump that was not confirmed no longer needs its SA. */
-	if (jump && jump != sa)
+	/* A jump no longer remembered no longer needs its SA. */
+	if (jump && jump != sa && !pc5_sender_jumps_to(s, jump->ptk_id))
 		pc5_slot_clear(s, PC5_SA_JUMP, &old);
 	if (cur && cur->ptk_id == top) {
 		if (new && sa->ptk_id + 1 == top && !pc5_slot(s, PC5_SA_PREV)) {
@@ -276,7 +305,7 @@ static struct pc5_sender *pc5_sender_new(u32 member_id, u32 seq)
 int pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
 			    u32 seq, u32 window, bool *kept)
 {
-	struct pc5_sa *old[PC5_SA_SLOTS] = {}, *jump;
+	struct pc5_sa *old[PC5_SA_SLOTS] = {};
 	struct pc5_sender *s;
 	bool want = false;
 	unsigned int i;
@@ -315,13 +344,11 @@ int pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
 		*kept = pc5_sender_settle(s, sa, old);
 		want = pc5_sender_wants_next(s);
 	} else if (!READ_ONCE(k->dead) && stat == PC5SEC_STAT_RX_DROP_JUMP && sa &&
-		   seq == max(s->jump[0], s->jump[1])) {
-		jump = pc5_slot(s, PC5_SA_JUMP);
-		if (!jump || jump->ptk_id < sa->ptk_id) {
-			old[0] = jump;
-			rcu_assign_pointer(s->sa[PC5_SA_JUMP], sa);
-			*kept = true;
-		}
+		   (s->jump[0].seq == seq || s->jump[1].seq == seq)) {
+		/* The SA of the jump remembered last, for the next datagram. */
+		old[0] = pc5_slot(s, PC5_SA_JUMP);
+		rcu_assign_pointer(s->sa[PC5_SA_JUMP], sa);
+		*kept = true;
 	}
 	spin_unlock_bh(&s->lock);
 	if (sa && !*kept)

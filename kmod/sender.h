@@ -45,6 +45,12 @@ struct pc5_replay {
 	unsigned long seen[PC5_REPLAY_WORDS];
 };
 
+/* A seq far above a sender's window, and when it came (sender.c). */
+struct pc5_jump {
+	u32 seq;			/* 0: none */
+	unsigned long stamp;		/* jiffies */
+};
+
 /*
  * Only a datagram that passed the ICV (or, for the suites without one,
  * the check that stands in for it) and the replay check makes a sender
@@ -58,7 +64,7 @@ struct pc5_sender {
 	u32 member_id;
 	spinlock_t lock;		/* replay, jump, and changes of sa[] */
 	struct pc5_replay replay;
-	u32 jump[2];			/* no ICV: far seqs not confirmed; 0: none */
+	struct pc5_jump jump[2];	/* no ICV: far seqs not confirmed yet */
 	struct pc5_sa __rcu *sa[PC5_SA_SLOTS];
 };
 

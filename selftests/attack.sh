@@ -6,8 +6,10 @@
 # with a member's ID at the highest PTK ID and counter, a flood at ever-new
 # PTK IDs of a member, a flood from random members while a new member
 # starts, the sender table filled with forged members, and mutated copies
-# of real datagrams. Each case counts the real datagrams delivered and
-# checks which counters moved. For aes-gcm-128 and eea2, IPv4 and IPv6.
+# of real datagrams, a member restarting further on while its old
+# datagrams are replayed. Each case counts the real datagrams delivered
+# and checks which counters moved. For aes-gcm-128 and eea2, IPv4 and
+# IPv6. PC5SEC_ATTACK_CASES="NAME..." runs only those cases.
 #
 # The link: ue1 and ue3 send, ue2 receives, on one bridge; the forgeries
 # come from ue3's port with ue1's address (pkt_forge), as from the air.
@@ -298,6 +300,39 @@ replayed_jump() {
 	fi
 }
 
+# 8. ue2 missed a stretch of ue1's datagrams, which an attacker recorded;
+# then ue1 restarted further on. While ue1 sends again, the attacker
+# replays the stretch, a datagram every 50 ms. The replays are new to
+# ue2 and may arrive, once each; ue1's datagrams must arrive too (with
+# eea2, all but the first: the jump, which the window taking the replays
+# must not make ue2 forget).
+replayed_missed() {
+	local g=$1 suite=$2 i got bad want=20
+	provision "$g" "$suite" || return
+	warm "$g" || return
+	cap_bg c 2 -P 253 -d "$g" -n 30 -T 4000 || return
+	send 1 "$g" -s 60 -n 30 -r 200 || return
+	cap_wait c
+	[ "$(grep -c . "$tmp/c.cap")" = 30 ] || fail "captured $(grep -c . "$tmp/c.cap") of 30" ||
+		return
+	pc 1 key del "$g" pgk-id 0x101 || return
+	pc 1 key add "$g" pgk-id 0x101 suite "$suite" key-file "$tmp/pgk" || return
+	recv_bg r2 2 "$g" -n 0 -V -s 100 -T 2000 || return
+	send 1 "$g" -s 100 -n 20 -r 10 &
+	for i in $(seq 30); do
+		sed -n "${i}p" "$tmp/c.cap" | ue 3 pkt_inject -i eth0 >/dev/null
+		sleep 0.05
+	done
+	wait $!
+	recv_ok r2
+	# The last line: "received N datagrams B bytes bad X lost L first F".
+	read -r _ got _ _ _ _ bad _ <<<"$(tail -n 1 "$tmp/r2.out")"
+	echo "ue1's delivered: $((got - bad)), replays delivered: $bad"
+	[ "$suite" = eea2 ] && want=19
+	[ $((got - bad)) = $want ] || fail "$((got - bad)) of ue1's 20 delivered, not $want" || return
+	[ "$bad" -le 30 ] || fail "$bad replays delivered, of 30"
+}
+
 pc5sec genkey >"$tmp/pgk"
 topo_create 3 || ktap_bail_out "cannot build the PC5 link"
 
@@ -310,7 +345,13 @@ CASES=(
 	"mutated:20,000 mutated real datagrams: none delivered, ue1 goes on"
 	"restart:ue1 restarting 64 PTK IDs on gets through (eea2: after one datagram)"
 	"replayed_jump:replays of ue1's datagrams from before its restart do not hold it back"
+	"replayed_missed:replays of ue1's datagrams ue2 missed do not hold ue1 back"
 )
+if [ -n "${PC5SEC_ATTACK_CASES:-}" ]; then
+	for i in "${!CASES[@]}"; do
+		[[ " $PC5SEC_ATTACK_CASES " == *" ${CASES[$i]%%:*} "* ]] || unset "CASES[$i]"
+	done
+fi
 combos=0
 for suite in $SUITES; do
 	for g in $FAMILIES; do
