@@ -304,6 +304,7 @@ struct pc5_rx_cb {
 /* send.c, receive.c */
 unsigned int pc5_tx_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state);
+struct pc5_group *pc5_tx_group(struct pc5_net *pn, struct sk_buff *skb, bool v6);
 void pc5_tx_make_next(struct pc5_key *k);
 unsigned int pc5_rx_hook(void *priv, struct sk_buff *skb,
 			 const struct nf_hook_state *state);

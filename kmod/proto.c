@@ -40,9 +40,10 @@ void pc5_hdr_put(struct pc5sec_hdr *hdr, const struct pc5_hdr_fields *f)
 
 /*
  * Where the IP header, with the IPv6 extension headers kept in clear (spec
- * section 1), ends (*hlen), and the offset of the octet naming the next
- * protocol (*nhoff). Returns that protocol, or -1 for a fragment or a
- * malformed header (one longer than PC5_MAX_HLEN among them).
+ * section 1), ends (*hlen; for an IPv6 fragment, where its fragment header
+ * starts), and the offset of the octet naming the next protocol (*nhoff).
+ * Returns that protocol, or -1 for a fragment or a malformed header (one
+ * longer than PC5_MAX_HLEN among them).
  */
 int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int *nhoff)
 {
@@ -69,10 +70,31 @@ int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int
 		nexthdr = oh->nexthdr;
 		off += ipv6_optlen(oh);
 	}
-	if (nexthdr == NEXTHDR_FRAGMENT || off > skb->len || off > PC5_MAX_HLEN)
+	if (off > skb->len || off > PC5_MAX_HLEN)
 		return -1;
 	*hlen = off;
-	return nexthdr;
+	return nexthdr == NEXTHDR_FRAGMENT ? -1 : nexthdr;
+}
+
+/*
+ * The protocol a datagram carries, a fragment's too (in its IPv4 header,
+ * or its IPv6 fragment header), or -1 for a malformed header.
+ */
+int pc5_ip_proto(struct sk_buff *skb, bool v6)
+{
+	unsigned int hlen, nhoff;
+	struct frag_hdr _fh, *fh;
+	int proto;
+	u8 _nh, *nh;
+
+	proto = pc5_ip_layout(skb, v6, &hlen, &nhoff);
+	if (proto >= 0 || !v6)
+		return v6 ? proto : ip_hdr(skb)->protocol;
+	nh = skb_header_pointer(skb, nhoff, sizeof(_nh), &_nh);
+	if (!nh || *nh != NEXTHDR_FRAGMENT)
+		return -1;
+	fh = skb_header_pointer(skb, hlen, sizeof(_fh), &_fh);
+	return fh ? fh->nexthdr : -1;
 }
 
 /*

@@ -48,6 +48,7 @@ void pc5_hdr_get(const struct pc5sec_hdr *hdr, struct pc5_hdr_fields *f);
 void pc5_hdr_put(struct pc5sec_hdr *hdr, const struct pc5_hdr_fields *f);
 
 int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int *nhoff);
+int pc5_ip_proto(struct sk_buff *skb, bool v6);
 bool pc5_is_membership(struct sk_buff *skb, u8 proto, unsigned int off);
 unsigned int pc5_aad(struct sk_buff *skb, bool v6, unsigned int hlen, u8 *aad);
 int pc5_udp_check(struct sk_buff *skb, bool v6, unsigned int off);

@@ -638,15 +638,30 @@ unsigned int pc5_rx_hook(void *priv, struct sk_buff *skb,
 }
 
 /*
- * A datagram let on at PRE_ROUTING that routing forwards after all:
- * multicast routing was switched on while it was in the cipher.
+ * A datagram this host forwards, which pc5sec passes on as it came: so
+ * one let on at PRE_ROUTING that routing forwards after all (multicast
+ * routing was switched on while it was in the cipher) is dropped, and so
+ * is one that would leave in clear for a protected group, on the group's
+ * device: only what this host sends itself is protected here.
  */
 unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
-	if (likely(PC5_RX_CB(skb)->seen != pc5_rx_cookie))
+	bool v6 = state->pf == NFPROTO_IPV6;
+	struct pc5_net *pn = pc5_net(state->net);
+	struct pc5_group *g;
+
+	if (unlikely(PC5_RX_CB(skb)->seen == pc5_rx_cookie)) {
+		pc5_stats_add(pn->stats, PC5SEC_STAT_RX_DROP_ERROR, 1);
+		return NF_DROP;
+	}
+	g = pc5_tx_group(pn, skb, v6);
+	if (likely(!g))
 		return NF_ACCEPT;
-	pc5_stats_add(pc5_net(state->net)->stats, PC5SEC_STAT_RX_DROP_ERROR, 1);
+	/* IGMP and MLD are not forwarded. */
+	if (pc5_ip_proto(skb, v6) == pc5_proto)
+		return NF_ACCEPT;
+	pc5_stats_add(g->stats, PC5SEC_STAT_FWD_DROP_PLAINTEXT, 1);
 	return NF_DROP;
 }
 

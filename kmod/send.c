@@ -18,7 +18,7 @@
 #include "proto.h"
 
 /* The protected group @skb is sent to, if any; under RCU. */
-static struct pc5_group *pc5_tx_group(struct pc5_net *pn, struct sk_buff *skb, bool v6)
+struct pc5_group *pc5_tx_group(struct pc5_net *pn, struct sk_buff *skb, bool v6)
 {
 	struct pc5_addr addr = {};
 	struct pc5_group *g;

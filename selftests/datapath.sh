@@ -539,6 +539,43 @@ forward_one() {
 	echo "$g: ue3 got 5 in clear, ue4 5 forwarded, protected"
 }
 
+# Nor does it forward plaintext into a protected group: ue4, on ue3's
+# second link, sends to a group that ue3 protects on eth0, and ue3 routes
+# it there. ue1 sees none of it, and ue3 counts it; to a group ue3 does
+# not protect, the same reaches ue1.
+forward_plain_one() {
+	local g=$1 open=$2 src=$3 x pid rc=0 n drops
+	pc 3 group add "$g" group-id $GROUP_ID member-id "$(member 3)" dev eth0 || return
+	pc 3 key add "$g" pgk-id 0x101 suite aes-gcm-128 key-file "$tmp/k1" || return
+	for x in "$open" "$g"; do
+		rm -f "$tmp/mr.ready"
+		ip netns exec "$(ue_ns 3)" mroute $(fam "$x") -i fwd0 -o eth0 -s "$src" -g "$x" \
+			-R "$tmp/mr.ready" &
+		pid=$!
+		if wait_file "$tmp/mr.ready"; then
+			cap_bg c 1 -d "$x" -T 2000 && send 4 "$x" -d "$tmp/marker" -n 5 -r 500 -t 2 || rc=1
+			cap_wait c
+		else
+			rc=1
+		fi
+		kill "$pid"
+		wait "$pid"
+		[ $rc = 0 ] || break
+		n=$(grep -ci "${MARKER_HEX:0:32}" "$tmp/c.cap")
+		if [ "$x" = "$open" ]; then
+			[ "$n" = 5 ] || { fail "$x: ue1 got $n of 5 forwarded in clear"; rc=1; break; }
+		else
+			[ "$(grep -c . "$tmp/c.cap")" = 0 ] ||
+				{ fail "$x: forwarded into the protected group"; rc=1; break; }
+		fi
+	done
+	drops=$(stat 3 "$g" .groups[0].stats.fwd_drop_plaintext)
+	pc 3 group del "$g"
+	[ $rc = 0 ] || return
+	[ "$drops" = 5 ] || fail "$g: fwd_drop_plaintext $drops, not 5" || return
+	echo "$g: 5 to $open forwarded in clear, 5 to $g dropped and counted"
+}
+
 forwarding() {
 	local ns4 rc=0
 	ns4=$(ue_ns 4)
@@ -546,14 +583,20 @@ forwarding() {
 	ip link add fwd0 netns "$(ue_ns 3)" type veth peer name eth0 netns "$ns4" || return
 	ip -n "$(ue_ns 3)" link set fwd0 up && ip -n "$ns4" link set eth0 up || return
 	forward_one 239.8.9.8 "$(ue_ip4 1)" && forward_one ff0e::8:8 "$(ue_ip6 1)" || rc=1
+	ip -n "$(ue_ns 3)" addr add 10.56.0.3/24 dev fwd0 &&
+		ip -n "$ns4" addr add 10.56.0.4/24 dev eth0 &&
+		ip -n "$(ue_ns 3)" addr add fd56::3/64 dev fwd0 nodad &&
+		ip -n "$ns4" addr add fd56::4/64 dev eth0 nodad || rc=1
+	[ $rc = 0 ] && { forward_plain_one 239.8.9.3 239.8.9.2 10.56.0.4 &&
+		forward_plain_one ff0e::8:3 ff0e::8:2 fd56::4 || rc=1; }
 	ip netns del "$ns4"
 	return $rc
 }
 if [ -e /proc/net/ip_mr_vif ] && [ -e /proc/net/ip6_mr_vif ]; then
-	ktap_result "a UE routing multicast forwards protected datagrams as they came (IPv4, IPv6)" \
+	ktap_result "a UE routing multicast forwards protected datagrams as they came, plaintext into a protected group not at all (IPv4, IPv6)" \
 		forwarding
 else
-	ktap_skip "a UE routing multicast forwards protected datagrams as they came (IPv4, IPv6)" \
+	ktap_skip "a UE routing multicast forwards protected datagrams as they came, plaintext into a protected group not at all (IPv4, IPv6)" \
 		"this kernel has no multicast routing (CONFIG_IP_MROUTE, CONFIG_IPV6_MROUTE)"
 fi
 

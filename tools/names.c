@@ -54,6 +54,7 @@ static const char *const stats[] = {
 	[PC5SEC_STAT_RX_DROP_SA_LIMIT] = "rx_drop_sa_limit",
 	[PC5SEC_STAT_RX_DROP_UNVERIFIABLE] = "rx_drop_unverifiable",
 	[PC5SEC_STAT_RX_DROP_JUMP] = "rx_drop_jump",
+	[PC5SEC_STAT_FWD_DROP_PLAINTEXT] = "fwd_drop_plaintext",
 };
 _Static_assert(ARRAY_SIZE(stats) == __PC5SEC_STAT_MAX, "stat names");
 

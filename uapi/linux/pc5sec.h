@@ -214,6 +214,7 @@ enum pc5sec_stat {
 	PC5SEC_STAT_RX_DROP_SA_LIMIT,		/* no SA, and the key could not try it now */
 	PC5SEC_STAT_RX_DROP_UNVERIFIABLE,	/* no ICV, and not UDP (spec section 6) */
 	PC5SEC_STAT_RX_DROP_JUMP,		/* no ICV: far ahead, not confirmed yet */
+	PC5SEC_STAT_FWD_DROP_PLAINTEXT,		/* forwarded in clear to a protected group */
 
 	__PC5SEC_STAT_MAX,
 	PC5SEC_STAT_MAX = __PC5SEC_STAT_MAX - 1
