@@ -56,8 +56,8 @@ struct pc5_key *pc5_key_create(void)
 	hash_init(k->senders);
 	init_llist_head(&k->want_next);
 	skb_queue_head_init(&k->pending);
-	k->trial_budget = PC5_TRIAL_BURST_NS;
-	k->trial_stamp = get_jiffies_64();
+	k->trial_budget.ns = PC5_TRIAL_NS_PER_S / 10;
+	k->trial_budget.stamp = get_jiffies_64();
 	k->trial_ns = 20 * NSEC_PER_USEC;
 	INIT_WORK(&k->work, pc5_key_work);
 	INIT_RCU_WORK(&k->free_work, pc5_key_free_work);

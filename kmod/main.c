@@ -71,6 +71,9 @@ static int __net_init pc5_net_init(struct net *net)
 	pn->net = net;
 	pn->event_ratelimit[0] = jiffies - HZ;
 	pn->event_ratelimit[1] = jiffies - HZ;
+	spin_lock_init(&pn->trial_lock);
+	pn->trial_budget.ns = PC5_NET_TRIAL_NS_PER_S / 10;
+	pn->trial_budget.stamp = get_jiffies_64();
 	mutex_init(&pn->lock);
 	hash_init(pn->groups);
 	INIT_DELAYED_WORK(&pn->lifetime_work, pc5_lifetime_work);

@@ -97,15 +97,26 @@ struct pc5_sa {
  * with one Group Member ID (what a real member sends at full rate until
  * its first datagram is tried, when it starts or takes a new key; the
  * rest are for others); and trials taking PC5_TRIAL_NS_PER_S of the
- * worker's time a second, in bursts of up to PC5_TRIAL_BURST_NS: a bucket
- * of nanoseconds that a datagram reserves what a trial has cost so far
- * from (pc5_key.trial_ns), and that its trial settles at what it took.
+ * worker's time a second, and all keys' of a namespace together
+ * PC5_NET_TRIAL_NS_PER_S (struct pc5_trial_budget).
  */
 #define PC5_MAX_PENDING		256
 #define PC5_PENDING_BYTES	SZ_1M
 #define PC5_PENDING_PER_MEMBER	192
 #define PC5_TRIAL_NS_PER_S	(100 * NSEC_PER_MSEC)
-#define PC5_TRIAL_BURST_NS	(10 * NSEC_PER_MSEC)
+#define PC5_NET_TRIAL_NS_PER_S	(250 * NSEC_PER_MSEC)
+
+/*
+ * CPU time for trials: nanoseconds, credited at a rate, in bursts of a
+ * tenth of a second's worth. A datagram reserves what a trial has cost so
+ * far (pc5_key.trial_ns), and its trial settles at what it took. A key's
+ * is under its rx_lock, a namespace's under its trial_lock; both are read
+ * without, for an early drop.
+ */
+struct pc5_trial_budget {
+	s64 ns;
+	u64 stamp;			/* jiffies64 of its last credit */
+};
 
 /* How many datagrams of one Group Member ID wait: a small hash table. */
 #define PC5_PENDING_MEMBERS_BITS 6
@@ -152,8 +163,7 @@ struct pc5_key {
 	struct sk_buff_head pending;	/* datagrams waiting for a trial */
 	unsigned int pending_bytes;	/* their truesize */
 	struct pc5_pending_member pending_members[1 << PC5_PENDING_MEMBERS_BITS];
-	s64 trial_budget;		/* ns; under rx_lock, read without */
-	u64 trial_stamp;		/* jiffies64 of its last credit */
+	struct pc5_trial_budget trial_budget;
 	u32 trial_ns;			/* what a trial costs: the worker's average */
 	struct pc5_sa *trial;		/* the worker's, keyed anew per trial */
 	struct work_struct work;	/* makes SAs: tx next, senders', trials */
@@ -210,6 +220,8 @@ struct pc5_net {
 	s64 lifetime_next;		/* when lifetime_work is due */
 	/* jiffies of the last datapath event, per kind: rx, tx */
 	unsigned long event_ratelimit[2];
+	spinlock_t trial_lock;		/* trial_budget; inside pc5_key.rx_lock */
+	struct pc5_trial_budget trial_budget;	/* all keys' trials together */
 };
 
 extern unsigned int pc5_net_id;

@@ -170,43 +170,74 @@ void pc5_rx_drop_pending(struct sk_buff *skb)
 	kfree_skb(skb);
 }
 
-/* Credits the key's trial budget for the time gone by; under rx_lock. */
-static void pc5_rx_trial_refill(struct pc5_key *k)
+/* Credits @b for the time gone by, at @per_s nanoseconds a second. */
+static void pc5_budget_refill(struct pc5_trial_budget *b, s64 per_s)
 {
-	u64 now = get_jiffies_64(), elapsed = min_t(u64, now - k->trial_stamp, HZ);
-	s64 more = elapsed * (PC5_TRIAL_NS_PER_S / HZ);
+	u64 now = get_jiffies_64(), elapsed = min_t(u64, now - b->stamp, HZ);
 
 	if (!elapsed)
 		return;
-	WRITE_ONCE(k->trial_budget, min_t(s64, k->trial_budget + more, PC5_TRIAL_BURST_NS));
-	WRITE_ONCE(k->trial_stamp, now);
+	WRITE_ONCE(b->ns, min_t(s64, b->ns + elapsed * (per_s / HZ), per_s / 10));
+	WRITE_ONCE(b->stamp, now);
+}
+
+/* Is @b spent for this jiffy? Lockless, a hint. */
+static bool pc5_budget_spent(const struct pc5_trial_budget *b)
+{
+	return READ_ONCE(b->ns) <= 0 && !time_after64(get_jiffies_64(), READ_ONCE(b->stamp));
+}
+
+static bool pc5_budget_take(struct pc5_trial_budget *b, s64 per_s, u32 ns)
+{
+	pc5_budget_refill(b, per_s);
+	if (b->ns <= 0)
+		return false;
+	WRITE_ONCE(b->ns, b->ns - ns);
+	return true;
 }
 
 /*
- * Reserves what a trial has cost so far from the key's trial budget:
- * returns the nanoseconds reserved, or 0 if the budget is spent. Under
- * rx_lock.
+ * What a trial took (0: there was none) comes off @b instead of what was
+ * reserved: it may go below 0 for a while, a burst's worth at most (a
+ * trial preempted for long must not stop trials for long).
+ */
+static void pc5_budget_settle(struct pc5_trial_budget *b, s64 per_s, u32 reserved, u64 took)
+{
+	s64 ns = b->ns + reserved - (s64)min_t(u64, took, S64_MAX / 2);
+
+	WRITE_ONCE(b->ns, clamp_t(s64, ns, -per_s / 10, per_s / 10));
+}
+
+/*
+ * Reserves what a trial has cost so far from the key's trial budget and
+ * its namespace's: returns the nanoseconds reserved, or 0 if either is
+ * spent. Under rx_lock.
  */
 static u32 pc5_rx_trial_reserve(struct pc5_key *k)
 {
 	u32 ns = max(READ_ONCE(k->trial_ns), 1u);
+	struct pc5_net *pn = k->pn;
+	bool taken;
 
-	pc5_rx_trial_refill(k);
-	if (k->trial_budget <= 0)
+	if (!pc5_budget_take(&k->trial_budget, PC5_TRIAL_NS_PER_S, ns))
 		return 0;
-	WRITE_ONCE(k->trial_budget, k->trial_budget - ns);
-	return ns;
+	spin_lock(&pn->trial_lock);
+	taken = pc5_budget_take(&pn->trial_budget, PC5_NET_TRIAL_NS_PER_S, ns);
+	spin_unlock(&pn->trial_lock);
+	if (!taken)
+		pc5_budget_settle(&k->trial_budget, PC5_TRIAL_NS_PER_S, ns, 0);
+	return taken ? ns : 0;
 }
 
-/*
- * Settles a reservation: what the trial took (0: there was none) comes
- * off the budget, which may go below 0 for a while; the rest goes back.
- * Under rx_lock.
- */
+/* Settles a reservation at what the trial took; under rx_lock. */
 static void pc5_rx_trial_settle(struct pc5_key *k, u32 reserved, u64 took)
 {
-	WRITE_ONCE(k->trial_budget, min_t(s64, k->trial_budget + reserved - (s64)took,
-					  PC5_TRIAL_BURST_NS));
+	struct pc5_net *pn = k->pn;
+
+	pc5_budget_settle(&k->trial_budget, PC5_TRIAL_NS_PER_S, reserved, took);
+	spin_lock(&pn->trial_lock);
+	pc5_budget_settle(&pn->trial_budget, PC5_NET_TRIAL_NS_PER_S, reserved, took);
+	spin_unlock(&pn->trial_lock);
 }
 
 /*
@@ -263,8 +294,7 @@ static int pc5_rx_defer(struct sk_buff *skb, struct pc5_rx_dgram *d,
 	int stat = 0;
 
 	/* Under a flood, the budget of this jiffy is spent: no lock for that. */
-	if (READ_ONCE(k->trial_budget) <= 0 &&
-	    !time_after64(get_jiffies_64(), READ_ONCE(k->trial_stamp)) &&
+	if ((pc5_budget_spent(&k->trial_budget) || pc5_budget_spent(&k->pn->trial_budget)) &&
 	    !pc5_rx_member_waits(k, d->hdr.member_id))
 		return PC5SEC_STAT_RX_DROP_SA_LIMIT;
 	spin_lock_bh(&k->rx_lock);
@@ -600,8 +630,16 @@ static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 	if (v6 ? !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) :
 		 !ipv4_is_multicast(ip_hdr(skb)->daddr))
 		return NF_ACCEPT;
-	if (PC5_RX_CB(skb)->seen == pc5_rx_cookie)
+	/*
+	 * The mark is for this pass from PRE_ROUTING to LOCAL_IN only: a
+	 * tunnel's inner datagram comes back through here in the same skb.
+	 */
+	if (state->hook == NF_INET_PRE_ROUTING) {
+		PC5_RX_CB(skb)->seen = 0;
+	} else if (PC5_RX_CB(skb)->seen == pc5_rx_cookie) {
+		PC5_RX_CB(skb)->seen = 0;
 		return NF_ACCEPT;
+	}
 	g = pc5_rx_group(pn, skb, v6);
 	proto = pc5_ip_layout(skb, v6, &d.hlen, &d.nhoff);
 	/*
