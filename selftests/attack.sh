@@ -49,23 +49,6 @@ suite_no() {
 	esac
 }
 
-# provision GROUP SUITE: every UE in the group, with the same PGK.
-provision() {
-	local g=$1 suite=$2 i
-	for i in 1 2 3; do
-		pc $i group add "$g" group-id $GROUP_ID member-id "$(member $i)" || return
-		pc $i key add "$g" pgk-id 0x101 suite "$suite" key-file "$tmp/pgk" || return
-	done
-}
-
-unprovision() {
-	local i
-	for i in 1 2 3; do
-		pc $i group del "$1" 2>/dev/null
-	done
-	return 0
-}
-
 # forge GROUP SUITE ARGS...: pkt_forge from ue3's port, as ue1's address.
 forge() {
 	local g=$1 suite=$2 src

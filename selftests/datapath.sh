@@ -35,24 +35,6 @@ member() {
 	printf '0x%06x' $((0x1000 + $1))
 }
 
-# provision GROUP SUITE UE...: the group, with PGK k1 as PGK ID 0x101.
-provision() {
-	local g=$1 suite=$2 i
-	shift 2
-	for i in "$@"; do
-		pc "$i" group add "$g" group-id $GROUP_ID member-id "$(member "$i")" || return
-		pc "$i" key add "$g" pgk-id 0x101 suite "$suite" key-file "$tmp/k1" || return
-	done
-}
-
-unprovision() {
-	local g=$1 i
-	for i in 1 2 3; do
-		pc "$i" group del "$g" 2>/dev/null
-	done
-	return 0
-}
-
 # stat UE GROUP PATH: a number from the UE's show -s -j, e.g. .stats.rx_packets
 stat() {
 	pc "$1" show "$2" -s -j | jq "$3"
@@ -86,6 +68,7 @@ parse_pc5() {
 }
 
 pc5sec genkey >"$tmp/k1"
+PGK=$tmp/k1
 pc5sec genkey >"$tmp/k2"
 printf '%s' "$MARKER" >"$tmp/marker"
 MARKER_HEX=$(od -An -tx1 "$tmp/marker" | tr -d ' \n')

@@ -42,22 +42,6 @@ member() {
 	printf '0x%06x' $((0x300 + $1))
 }
 
-provision() {
-	local g=$1 suite=$2 i
-	for i in 1 2 3; do
-		pc $i group add "$g" group-id $GROUP_ID member-id "$(member $i)" || return
-		pc $i key add "$g" pgk-id 0x101 suite "$suite" key-file "$tmp/pgk" || return
-	done
-}
-
-unprovision() {
-	local i
-	for i in 1 2 3; do
-		pc $i group del "$1" 2>/dev/null
-	done
-	return 0
-}
-
 counters() {
 	pc 2 show "$1" -s -j | jq -c '.groups[0].stats'
 }

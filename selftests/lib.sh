@@ -265,6 +265,28 @@ pc() {
 	ue "$i" pc5sec --state-dir "$tmp/st$i" "$@"
 }
 
+# provision GROUP SUITE [UE...]: the group, with the PGK in $PGK (default
+# $tmp/pgk) as PGK ID 0x101, on the UEs (default 1 2 3), each with its
+# member() ID and the script's GROUP_ID.
+provision() {
+	local g=$1 suite=$2 ues i
+	shift 2
+	ues=${*:-1 2 3}
+	for i in $ues; do
+		pc "$i" group add "$g" group-id "$GROUP_ID" member-id "$(member "$i")" || return
+		pc "$i" key add "$g" pgk-id 0x101 suite "$suite" key-file "${PGK:-$tmp/pgk}" ||
+			return
+	done
+}
+
+unprovision() {
+	local i
+	for i in 1 2 3; do
+		pc "$i" group del "$1" 2>/dev/null
+	done
+	return 0
+}
+
 fam() {
 	[[ $1 == *:* ]] && echo -6
 }
