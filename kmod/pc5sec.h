@@ -289,8 +289,8 @@ int pc5_sa_crypt(struct pc5_sa *sa, const struct pc5_crypt_req *r);
  * What a received datagram keeps in skb->cb, after the IP layer's own
  * control block: while it waits for a trial or is in an asynchronous
  * cipher, how its hook would have gone on and where its headers are;
- * once let on at PRE_ROUTING, pc5_rx_cookie, which tells the later hooks
- * so.
+ * once let on at PRE_ROUTING, pc5_rx_cookie, which tells LOCAL_IN (and
+ * FORWARD) so, for that pass only.
  */
 struct pc5_rx_cb {
 	union {

@@ -82,16 +82,19 @@ int pc5_ip_layout(struct sk_buff *skb, bool v6, unsigned int *hlen, unsigned int
  */
 int pc5_ip_proto(struct sk_buff *skb, bool v6)
 {
-	unsigned int hlen, nhoff;
+	unsigned int hlen = 0, nhoff;
 	struct frag_hdr _fh, *fh;
 	int proto;
 	u8 _nh, *nh;
 
+	if (!v6)
+		return ip_hdr(skb)->protocol;
 	proto = pc5_ip_layout(skb, v6, &hlen, &nhoff);
-	if (proto >= 0 || !v6)
-		return v6 ? proto : ip_hdr(skb)->protocol;
+	if (proto >= 0)
+		return proto;
+	/* A malformed header leaves hlen as it was. */
 	nh = skb_header_pointer(skb, nhoff, sizeof(_nh), &_nh);
-	if (!nh || *nh != NEXTHDR_FRAGMENT)
+	if (!hlen || !nh || *nh != NEXTHDR_FRAGMENT)
 		return -1;
 	fh = skb_header_pointer(skb, hlen, sizeof(_fh), &_fh);
 	return fh ? fh->nexthdr : -1;

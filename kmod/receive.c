@@ -42,10 +42,14 @@
 /* Random, so that what a driver left in skb->cb cannot pass for it. */
 u64 pc5_rx_cookie __read_mostly;
 
-/* A datagram this host takes as its own; PRE_ROUTING's verdict for it. */
-static unsigned int pc5_rx_pass(struct sk_buff *skb)
+/*
+ * A datagram this host takes as its own: its verdict. Let on at
+ * PRE_ROUTING, it is marked for LOCAL_IN to let be (and FORWARD to drop);
+ * taken at LOCAL_IN, it is not, as nothing after needs the mark.
+ */
+static unsigned int pc5_rx_pass(struct sk_buff *skb, unsigned int hook)
 {
-	PC5_RX_CB(skb)->seen = pc5_rx_cookie;
+	PC5_RX_CB(skb)->seen = hook == NF_INET_PRE_ROUTING ? pc5_rx_cookie : 0;
 	return NF_ACCEPT;
 }
 
@@ -454,7 +458,7 @@ static void pc5_rx_end(struct sk_buff *skb, const struct pc5_rx_dgram *d, int st
 		kfree_skb(skb);
 		return;
 	}
-	pc5_rx_pass(skb);
+	pc5_rx_pass(skb, PC5_RX_CB(skb)->hook);
 	okfn(dev_net(skb->dev), NULL, skb);
 }
 
@@ -531,7 +535,7 @@ static unsigned int pc5_rx_protected(struct pc5_net *pn, struct pc5_group *g,
 		if (stat == -EINPROGRESS)
 			return NF_STOLEN;
 		if (!stat)
-			return pc5_rx_pass(skb);
+			return pc5_rx_pass(skb, state->hook);
 	}
 	pc5_rx_drop(g, d->key, stat);
 	return NF_DROP;
@@ -654,10 +658,10 @@ static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 		if (!g)
 			return NF_ACCEPT;
 		if (proto >= 0 && pc5_is_membership(skb, proto, d.hlen))
-			return pc5_rx_pass(skb);
+			return pc5_rx_pass(skb, state->hook);
 		if (READ_ONCE(g->plaintext) == PC5SEC_PLAINTEXT_ACCEPT) {
 			pc5_stats_add(g->stats, PC5SEC_STAT_RX_PLAINTEXT_ACCEPTED, 1);
-			return pc5_rx_pass(skb);
+			return pc5_rx_pass(skb, state->hook);
 		}
 		pc5_stats_add(g->stats, PC5SEC_STAT_RX_DROP_PLAINTEXT, 1);
 		return NF_DROP;
@@ -696,7 +700,7 @@ unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
 	g = pc5_tx_group(pn, skb, v6);
 	if (likely(!g))
 		return NF_ACCEPT;
-	/* IGMP and MLD are not forwarded. */
+	/* Anything else is plaintext: IGMP and MLD are never forwarded. */
 	if (pc5_ip_proto(skb, v6) == pc5_proto)
 		return NF_ACCEPT;
 	pc5_stats_add(g->stats, PC5SEC_STAT_FWD_DROP_PLAINTEXT, 1);

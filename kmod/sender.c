@@ -104,9 +104,11 @@ static bool pc5_replay_update(struct pc5_replay *r, u32 seq, u32 window)
  * lower one's if it is above it; the same seq again changes nothing. So
  * datagrams of a sender from before its jump, replayed or late, cannot
  * push out the one its next datagram confirms, whatever the window takes
- * meanwhile; and forged ones, which pass the check rarely, hold the two
- * places for PC5_JUMP_TTL at most. A remembered seq is forgotten once the
- * window's top is within PC5_JUMP_MAX of it. Under the sender's lock.
+ * meanwhile. A remembered seq is forgotten once the window's top is
+ * within PC5_JUMP_MAX of it. No SA is kept for a jump not confirmed: a
+ * datagram that would confirm one, when its PTK ID has no SA, is tried on
+ * the key's trial budget, which bounds how fast a forger can look for a
+ * second datagram that passes the check. Under the sender's lock.
  */
 #define PC5_JUMP_MAX	PC5SEC_REPLAY_WINDOW_MAX
 #define PC5_JUMP_TTL	(60 * HZ)
@@ -114,6 +116,11 @@ static bool pc5_replay_update(struct pc5_replay *r, u32 seq, u32 window)
 static bool pc5_seq_far(u32 top, u32 seq)
 {
 	return seq > top && seq - top > PC5_JUMP_MAX;
+}
+
+static bool pc5_jump_stale(const struct pc5_jump *j)
+{
+	return time_after64(get_jiffies_64(), j->stamp + PC5_JUMP_TTL);
 }
 
 /* Does @seq confirm a remembered jump? If not, it is remembered. */
@@ -125,26 +132,20 @@ static bool pc5_sender_jump(struct pc5_sender *s, u32 seq)
 	for (i = 0; i < ARRAY_SIZE(s->jump); i++) {
 		if (j[i].seq && seq > j[i].seq && seq - j[i].seq <= PC5_JUMP_MAX)
 			return true;
-		if (j[i].seq == seq)
-			return false;
 	}
-	place = j[1].seq < j[0].seq ? &j[1] : &j[0];
-	for (i = 0; i < ARRAY_SIZE(s->jump); i++) {
-		if (!j[i].seq || time_after(jiffies, j[i].stamp + PC5_JUMP_TTL))
-			place = &j[i];
-	}
-	if (place->seq && seq < place->seq && time_before_eq(jiffies, place->stamp + PC5_JUMP_TTL))
+	if (j[0].seq == seq || j[1].seq == seq)
+		return false;
+	if (!j[0].seq || !j[1].seq)
+		place = j[0].seq ? &j[1] : &j[0];
+	else if (pc5_jump_stale(&j[0]) || pc5_jump_stale(&j[1]))
+		place = pc5_jump_stale(&j[0]) ? &j[0] : &j[1];
+	else
+		place = j[1].seq < j[0].seq ? &j[1] : &j[0];
+	if (place->seq && seq < place->seq && !pc5_jump_stale(place))
 		return false;
 	place->seq = seq;
-	place->stamp = jiffies;
+	place->stamp = get_jiffies_64();
 	return false;
-}
-
-/* Is a jump into @ptk_id remembered? */
-static bool pc5_sender_jumps_to(struct pc5_sender *s, u16 ptk_id)
-{
-	return (s->jump[0].seq && pc5_seq_ptk(s->jump[0].seq) == ptk_id) ||
-	       (s->jump[1].seq && pc5_seq_ptk(s->jump[1].seq) == ptk_id);
 }
 
 /*
@@ -199,22 +200,16 @@ static bool pc5_sender_wants_next(struct pc5_sender *s)
  * After a datagram that @sa authenticated was recorded: the slots as the
  * window's top needs them. @sa is one of the slots' SAs, or a new one (a
  * trial's, which this keeps where it belongs, returning true). An SA of
- * the next PTK ID steps them; an SA of a confirmed jump (the jump slot's,
- * or a trial's) becomes the current one; a new SA of the PTK ID before the
- * top may fill that slot. The SAs that fall out go to @old (room for
- * PC5_SA_SLOTS). Under the sender's lock.
+ * the next PTK ID steps them; a new SA of a jump becomes the current one;
+ * a new SA of the PTK ID before the top may fill that slot. The SAs that
+ * fall out go to @old (room for PC5_SA_SLOTS). Under the sender's lock.
  */
 static bool pc5_sender_settle(struct pc5_sender *s, struct pc5_sa *sa, struct pc5_sa **old)
 {
 	struct pc5_sa *cur = pc5_slot(s, PC5_SA_CUR), *next = pc5_slot(s, PC5_SA_NEXT);
-	struct pc5_sa *jump = pc5_slot(s, PC5_SA_JUMP);
 	u16 top = pc5_seq_ptk(s->replay.top);
-	bool new = sa && sa != cur && sa != next && sa != jump &&
-		   sa != pc5_slot(s, PC5_SA_PREV);
+	bool new = sa && sa != cur && sa != next && sa != pc5_slot(s, PC5_SA_PREV);
 
-	/* A jump no longer remembered no longer needs its SA. */
-	if (jump && jump != sa && !pc5_sender_jumps_to(s, jump->ptk_id))
-		pc5_slot_clear(s, PC5_SA_JUMP, &old);
 	if (cur && cur->ptk_id == top) {
 		if (new && sa->ptk_id + 1 == top && !pc5_slot(s, PC5_SA_PREV)) {
 			rcu_assign_pointer(s->sa[PC5_SA_PREV], sa);
@@ -239,8 +234,6 @@ static bool pc5_sender_settle(struct pc5_sender *s, struct pc5_sa *sa, struct pc
 		*old++ = cur;
 	pc5_slot_clear(s, PC5_SA_NEXT, &old);
 	rcu_assign_pointer(s->sa[PC5_SA_CUR], sa);
-	if (sa == jump)
-		RCU_INIT_POINTER(s->sa[PC5_SA_JUMP], NULL);
 	return new;
 }
 
@@ -296,11 +289,9 @@ static struct pc5_sender *pc5_sender_new(u32 member_id, u32 seq)
 /*
  * Records a datagram that the key's trial SA authenticated, from a sender
  * or PTK ID without an SA, and keeps @sa (keyed for its PTK ID, or NULL),
- * with a reference of its own, where it belongs: in the slots, or, for a
- * jump not confirmed yet, in the jump slot, for the datagrams that will
- * confirm it (if it is the higher one remembered); makes the sender if it
- * is new. Says in *@kept whether it kept @sa. Returns 0 or the statistic
- * to drop the datagram with. The key's worker only.
+ * with a reference of its own, where it belongs in the slots; makes the
+ * sender if it is new. Says in *@kept whether it kept @sa. Returns 0 or
+ * the statistic to drop the datagram with. The key's worker only.
  */
 int pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
 			    u32 seq, u32 window, bool *kept)
@@ -343,12 +334,6 @@ int pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
 	if (!READ_ONCE(k->dead) && !stat) {
 		*kept = pc5_sender_settle(s, sa, old);
 		want = pc5_sender_wants_next(s);
-	} else if (!READ_ONCE(k->dead) && stat == PC5SEC_STAT_RX_DROP_JUMP && sa &&
-		   (s->jump[0].seq == seq || s->jump[1].seq == seq)) {
-		/* The SA of the jump remembered last, for the next datagram. */
-		old[0] = pc5_slot(s, PC5_SA_JUMP);
-		rcu_assign_pointer(s->sa[PC5_SA_JUMP], sa);
-		*kept = true;
 	}
 	spin_unlock_bh(&s->lock);
 	if (sa && !*kept)

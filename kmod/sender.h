@@ -19,15 +19,12 @@ struct pc5_sa;
 /*
  * The SAs a sender keeps, named by their PTK ID's place beside the PTK ID
  * of its replay window's top: that one, the one after it (made before the
- * sender steps there), the one before it (for late datagrams); and, for
- * a suite without an ICV, the one that authenticated a jump not yet
- * confirmed (sender.c, pc5_sender_record()), for the datagram that will.
+ * sender steps there) and the one before it (for late datagrams).
  */
 enum pc5_sa_slot {
 	PC5_SA_CUR,
 	PC5_SA_NEXT,
 	PC5_SA_PREV,
-	PC5_SA_JUMP,
 	PC5_SA_SLOTS
 };
 
@@ -48,7 +45,7 @@ struct pc5_replay {
 /* A seq far above a sender's window, and when it came (sender.c). */
 struct pc5_jump {
 	u32 seq;			/* 0: none */
-	unsigned long stamp;		/* jiffies */
+	u64 stamp;			/* jiffies64 */
 };
 
 /*
