@@ -300,7 +300,6 @@ struct pc5_rx_cb {
 	union {
 		struct {
 			int (*okfn)(struct net *net, struct sock *sk, struct sk_buff *skb);
-			u32 member_id;
 			u8 pf;
 			u8 hook;
 			u16 hlen;	/* at most PC5_MAX_HLEN */

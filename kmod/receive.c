@@ -159,7 +159,6 @@ static int pc5_rx_keep(struct sk_buff *skb, const struct pc5_rx_dgram *d,
 		return -EINVAL;
 	dev_hold(skb->dev);
 	cb->okfn = state->okfn;
-	cb->member_id = d->hdr.member_id;
 	cb->pf = state->pf;
 	cb->hook = state->hook;
 	cb->hlen = d->hlen;
@@ -247,7 +246,8 @@ static void pc5_rx_trial_settle(struct pc5_key *k, u32 reserved, u64 took)
 /*
  * The entry counting the waiting datagrams of @member_id (count 0 if none
  * waits), or NULL if too many members have datagrams waiting. Entries go
- * only all together, when the worker takes the queue; under rx_lock.
+ * only all together, when the worker takes the queue. Under rx_lock, or
+ * without it for a hint (pc5_rx_member_waits()).
  */
 static struct pc5_pending_member *pc5_rx_pending_member(struct pc5_key *k, u32 member_id)
 {
@@ -257,27 +257,18 @@ static struct pc5_pending_member *pc5_rx_pending_member(struct pc5_key *k, u32 m
 	h = hash_32(member_id, PC5_PENDING_MEMBERS_BITS);
 	for (i = 0; i < n; i++) {
 		m = &k->pending_members[(h + i) % n];
-		if (!m->count || m->member_id == member_id)
+		if (!READ_ONCE(m->count) || READ_ONCE(m->member_id) == member_id)
 			return m;
 	}
 	return NULL;
 }
 
-/* The same, without the lock: does a datagram of @member_id wait? A hint. */
+/* Does a datagram of @member_id wait? Without the lock: a hint. */
 static bool pc5_rx_member_waits(struct pc5_key *k, u32 member_id)
 {
-	unsigned int n = ARRAY_SIZE(k->pending_members), i, h;
-	const struct pc5_pending_member *m;
+	struct pc5_pending_member *m = pc5_rx_pending_member(k, member_id);
 
-	h = hash_32(member_id, PC5_PENDING_MEMBERS_BITS);
-	for (i = 0; i < n; i++) {
-		m = &k->pending_members[(h + i) % n];
-		if (!READ_ONCE(m->count))
-			return false;
-		if (READ_ONCE(m->member_id) == member_id)
-			return true;
-	}
-	return false;
+	return m && READ_ONCE(m->count);
 }
 
 /*
