@@ -218,6 +218,13 @@ mutated() {
 	[ "$(senders "$g")" = 1 ] || fail "ue2 tracks $(senders "$g") senders, not 1"
 }
 
+# restart_ue1 GROUP SUITE: ue1's key deleted and added again, as after a
+# reboot: it sends from its next reservation of PTK IDs, 64 on.
+restart_ue1() {
+	pc 1 key del "$1" pgk-id 0x101 &&
+		pc 1 key add "$1" pgk-id 0x101 suite "$2" key-file "$tmp/pgk"
+}
+
 # 6. ue1 restarts further on, as after a reboot: its key deleted and added
 # again, with the next reservation of PTK IDs (64 on). With aes-gcm-128 its
 # datagrams arrive at once; without an ICV the first is held back as a
@@ -227,8 +234,7 @@ restart() {
 	provision "$g" "$suite" || return
 	warm "$g" || return
 	before=$(counters "$g")
-	pc 1 key del "$g" pgk-id 0x101 || return
-	pc 1 key add "$g" pgk-id 0x101 suite "$suite" key-file "$tmp/pgk" || return
+	restart_ue1 "$g" "$suite" || return
 	recv_bg r2 2 "$g" -n 0 -V -s 100 -T 1500 || return
 	send 1 "$g" -s 100 -n 5 -r 200 || return
 	recv_ok r2
@@ -250,15 +256,13 @@ replayed_jump() {
 	local g=$1 suite=$2 before after m i n
 	provision "$g" "$suite" || return
 	warm "$g" || return
-	pc 1 key del "$g" pgk-id 0x101 || return
-	pc 1 key add "$g" pgk-id 0x101 suite "$suite" key-file "$tmp/pgk" || return
+	restart_ue1 "$g" "$suite" || return
 	# ue2 has no receiver now: it captures, and does not decrypt.
 	cap_bg c 2 -P 253 -d "$g" -n 1 -T 4000 || return
 	send 1 "$g" -s 100 -n 1 || return
 	cap_wait c
 	[ -s "$tmp/c.cap" ] || fail "nothing captured" || return
-	pc 1 key del "$g" pgk-id 0x101 || return
-	pc 1 key add "$g" pgk-id 0x101 suite "$suite" key-file "$tmp/pgk" || return
+	restart_ue1 "$g" "$suite" || return
 	before=$(counters "$g")
 	recv_bg r2 2 "$g" -n 0 -V -s 100 -T 2000 || return
 	send 1 "$g" -s 100 -n 20 -r 10 &
@@ -298,8 +302,7 @@ replayed_missed() {
 	cap_wait c
 	[ "$(grep -c . "$tmp/c.cap")" = 30 ] || fail "captured $(grep -c . "$tmp/c.cap") of 30" ||
 		return
-	pc 1 key del "$g" pgk-id 0x101 || return
-	pc 1 key add "$g" pgk-id 0x101 suite "$suite" key-file "$tmp/pgk" || return
+	restart_ue1 "$g" "$suite" || return
 	recv_bg r2 2 "$g" -n 0 -V -s 100 -T 2000 || return
 	send 1 "$g" -s 100 -n 20 -r 10 &
 	for i in $(seq 30); do
