@@ -138,7 +138,7 @@ $(CHECKPATCH_DIR)/checkpatch.pl:
 
 style: $(CHECKPATCH_DIR)/checkpatch.pl
 	$(CHECKPATCH_DIR)/checkpatch.pl --strict --no-tree --terse --show-types \
-		-f kmod/*.[ch] uapi/linux/*.h
+		-f kmod/*.[ch] kmod/eea/*.[ch] uapi/linux/*.h
 
 sparse:
 	@scripts/build-module.sh $(KERNEL) "" -- C=2 2>&1 | tee build/sparse.log; \

@@ -23,9 +23,10 @@
 #include <linux/wait_bit.h>
 #include <asm/simd.h>
 
-#include "pc5sec.h"
 #include "compat.h"
-#include "proto.h"
+#include "crypto.h"
+#include "group.h"
+#include "key.h"
 
 /* The suites of spec section 4: name, KDF algorithm identity, cipher. */
 static const struct {
@@ -94,7 +95,8 @@ static int pc5_tfm_new(const char *alg, bool is_aead, u32 mask, const u8 *pek,
 
 static void pc5_sa_pek(struct pc5_key *k, u32 member_id, u16 ptk_id, u8 *pek)
 {
-	pc5_kdf_pek(&k->pgk, member_id, ptk_id, k->group_id, pc5_ciphers[k->suite].alg_id, pek);
+	pc5_kdf_pek(&k->pgk, member_id, ptk_id, k->group->group_id,
+		    pc5_ciphers[k->suite].alg_id, pek);
 }
 
 /*
@@ -187,7 +189,7 @@ int pc5_sa_rekey(struct pc5_sa *sa, u32 member_id, u16 ptk_id)
 	u8 pek[PC5SEC_PEK_LEN];
 	int err = 0;
 
-	might_sleep();
+	WARN_ON_ONCE(current_work() != &sa->key->work);
 	pc5_sa_pek(sa->key, member_id, ptk_id, pek);
 	if (sa->aead)
 		err = crypto_aead_setkey(sa->aead, pek, PC5SEC_PEK_LEN);
@@ -249,38 +251,17 @@ void pc5_sa_put_rcu(struct pc5_sa *sa)
 }
 
 /*
- * The IV: for EEA1/2/3 their first counter block, COUNT (32) || BEARER (5)
- * || DIRECTION (1) || 0 (26) || 0 (64); for GCM the 12-octet nonce COUNT ||
- * (BEARER << 3 | DIRECTION << 2) || 0 (56) (spec section 4). Both begin
- * alike, and DIRECTION is 0.
- */
-#define PC5_IV_LEN	16
-/* Room for the AAD in a request, so that the scatterlist after it is aligned. */
-#define PC5_AAD_ROOM	ALIGN(PC5_AAD_MAX, __alignof__(struct scatterlist))
-
-static void pc5_iv(u8 *iv, u32 count, u8 bearer)
-{
-	memset(iv, 0, PC5_IV_LEN);
-	iv[0] = count >> 24;
-	iv[1] = count >> 16;
-	iv[2] = count >> 8;
-	iv[3] = count;
-	iv[4] = bearer << 3;
-}
-
-/*
- * A datagram in the cipher: what its completion needs, then the request,
- * IV, AAD and scatterlist.
+ * A datagram in the cipher: what its completion needs, then the copy of
+ * its context (beginning with its request), the cipher's request, the IV
+ * and the scatterlist.
  */
 struct pc5_crypt {
-	struct sk_buff *skb;
-	struct pc5_sa *sa;
-	pc5_crypt_done_t done;
-	unsigned int len;
+	struct pc5_crypt_buf *buf;	/* the CPU buffer it is in; NULL: kmalloc() */
+	u8 *req;
 	unsigned int reqsize;
 	int err;			/* force_async: the result, for the worker */
-	struct pc5_crypt_buf *buf;	/* the CPU buffer it is in; NULL: kmalloc() */
 	struct work_struct work;
+	struct pc5_crypt_req *ctx;	/* the copy */
 };
 
 /*
@@ -291,7 +272,7 @@ struct pc5_crypt {
  * interrupted, or one still in an asynchronous cipher, holds it: it then
  * allocates its own.
  */
-#define PC5_CRYPT_BUF_SIZE 1024
+#define PC5_CRYPT_BUF_SIZE 2048
 
 struct pc5_crypt_buf {
 	unsigned long busy;		/* bit 0: owned by a datagram */
@@ -361,10 +342,10 @@ static struct pc5_crypt *pc5_crypt_alloc(size_t size, bool own)
 static void pc5_crypt_free(struct pc5_crypt *c)
 {
 	struct pc5_crypt_buf *b = c->buf;
-	struct pc5_sa *sa = c->sa;
+	struct pc5_sa *sa = c->ctx->sa;
 
 	if (b) {
-		memzero_explicit(c + 1, c->reqsize);
+		memzero_explicit(c->req, c->reqsize);
 		clear_bit_unlock(0, &b->busy);
 	} else {
 		kfree_sensitive(c);
@@ -379,7 +360,7 @@ static void pc5_crypt_complete(PC5_CRYPTO_DONE_ARG arg, int err)
 	/* A request out of the backlog is only now in the queue. */
 	if (err == -EINPROGRESS)
 		return;
-	c->done(c->skb, c->sa, c->len, err);
+	c->ctx->done(c->ctx, err);
 	pc5_crypt_free(c);
 }
 
@@ -389,7 +370,7 @@ static void pc5_crypt_deferred(struct work_struct *work)
 	struct pc5_crypt *c = container_of(work, struct pc5_crypt, work);
 
 	local_bh_disable();
-	c->done(c->skb, c->sa, c->len, c->err);
+	c->ctx->done(c->ctx, c->err);
 	local_bh_enable();
 	pc5_crypt_free(c);
 }
@@ -402,20 +383,13 @@ static int pc5_crypt_start(void *req, bool aead, bool encrypt)
 	return encrypt ? crypto_skcipher_encrypt(req) : crypto_skcipher_decrypt(req);
 }
 
-/*
- * Encrypts (or decrypts) the @r->len octets at @r->off in the skb in place,
- * and for AEAD suites writes (or checks) the ICV after them, with the AAD
- * given. The skb must be writable (skb_cow_data()), with the ICV room in
- * it. Returns 0, -EBADMSG on a wrong ICV, another error, or -EINPROGRESS:
- * then the cipher owns the skb, and @r->done gets it with the result, the
- * SA still valid, once the cipher is done. Without @r->done, it waits for
- * the cipher instead (process context: the key's worker).
- */
-int pc5_sa_crypt(struct pc5_sa *sa, const struct pc5_crypt_req *r)
+/* See crypto.h. */
+int pc5_sa_crypt(const struct pc5_crypt_req *r)
 {
+	struct pc5_sa *sa = r->sa;
 	struct crypto_skcipher *skc = sa->skc, *skc_sync;
 	struct crypto_aead *aead = sa->aead, *aead_sync;
-	unsigned int icv, reqsize, size;
+	unsigned int icv, reqsize, ctxsize, size;
 	DECLARE_CRYPTO_WAIT(wait);
 	struct scatterlist *sg;
 	struct pc5_crypt *c;
@@ -444,25 +418,25 @@ int pc5_sa_crypt(struct pc5_sa *sa, const struct pc5_crypt_req *r)
 	reqsize = aead ? sizeof(struct aead_request) + crypto_aead_reqsize(aead) :
 			 sizeof(struct skcipher_request) + crypto_skcipher_reqsize(skc);
 	reqsize = ALIGN(reqsize, __alignof__(struct scatterlist));
-	size = sizeof(*c) + reqsize + PC5_IV_LEN + PC5_AAD_ROOM + (r->nfrags + 1) * sizeof(*sg);
+	ctxsize = ALIGN(r->ctx_size, __alignof__(u64));
+	size = sizeof(*c) + ctxsize + reqsize + PC5_IV_LEN + (r->nfrags + 1) * sizeof(*sg);
 	c = pc5_crypt_alloc(size, !r->done);
 	if (!c)
 		return -ENOMEM;
 	c->reqsize = reqsize;
-	req = (u8 *)(c + 1);
+	c->ctx = (struct pc5_crypt_req *)(c + 1);
+	req = (u8 *)c->ctx + ctxsize;
+	c->req = req;
 	iv = req + reqsize;
-	sg = (struct scatterlist *)(iv + PC5_IV_LEN + PC5_AAD_ROOM);
-	pc5_iv(iv, r->count, r->bearer);
-	c->skb = r->skb;
-	c->sa = sa;
-	c->done = r->done;
-	c->len = r->len;
+	sg = (struct scatterlist *)(iv + PC5_IV_LEN);
+	/* Taken along: done() may run before this returns. */
+	memcpy(c->ctx, r, r->ctx_size);
+	pc5_iv(iv, r->count, sa->key->group->bearer);
 	refcount_inc(&sa->refs);
 
 	sg_init_table(sg, r->nfrags + 1);
 	if (aead) {
-		memcpy(iv + PC5_IV_LEN, r->aad, r->aad_len);
-		sg_set_buf(sg, iv + PC5_IV_LEN, r->aad_len);
+		sg_set_buf(sg, c->ctx->aad, r->aad_len);
 		err = skb_to_sgvec(r->skb, sg + 1, r->off, r->len + icv);
 	} else {
 		err = skb_to_sgvec(r->skb, sg, r->off, r->len);

@@ -4,16 +4,23 @@
  * group's multicast address. Changes under pc5_net.lock, lookups under RCU.
  */
 
+#include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/jhash.h>
 #include <linux/slab.h>
+#include <net/dst.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
 
-#include "pc5sec.h"
+#include "group.h"
+#include "key.h"
+#include "netlink.h"
 
 static u32 pc5_addr_hash(const struct pc5_addr *addr)
 {
 	if (addr->family == AF_INET)
 		return jhash_1word((__force u32)addr->v4, AF_INET);
-	return jhash2((const u32 *)&addr->v6, 4, AF_INET6);
+	return jhash2((const u32 *)&addr->v6, sizeof(addr->v6) / sizeof(u32), AF_INET6);
 }
 
 static bool pc5_addr_equal(const struct pc5_addr *a, const struct pc5_addr *b)
@@ -25,7 +32,6 @@ static bool pc5_addr_equal(const struct pc5_addr *a, const struct pc5_addr *b)
 	return ipv6_addr_equal(&a->v6, &b->v6);
 }
 
-/* Under rcu_read_lock() or pc5_net.lock. */
 struct pc5_group *pc5_group_lookup(struct pc5_net *pn, const struct pc5_addr *addr)
 {
 	struct pc5_group *g;
@@ -36,6 +42,43 @@ struct pc5_group *pc5_group_lookup(struct pc5_net *pn, const struct pc5_addr *ad
 			return g;
 	}
 	return NULL;
+}
+
+static struct pc5_group *pc5_group_of(struct pc5_net *pn, struct sk_buff *skb, bool v6)
+{
+	struct pc5_addr addr = {};
+
+	if (v6) {
+		if (!ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr))
+			return NULL;
+		addr.family = AF_INET6;
+		addr.v6 = ipv6_hdr(skb)->daddr;
+	} else {
+		if (!ipv4_is_multicast(ip_hdr(skb)->daddr))
+			return NULL;
+		addr.family = AF_INET;
+		addr.v4 = ip_hdr(skb)->daddr;
+	}
+	return pc5_group_lookup(pn, &addr);
+}
+
+struct pc5_group *pc5_group_in(struct pc5_net *pn, struct sk_buff *skb, bool v6)
+{
+	struct pc5_group *g = pc5_group_of(pn, skb, v6);
+
+	/* The device it came in on, which a VRF does not change. */
+	if (g && g->ifindex && g->ifindex != (v6 ? IP6CB(skb)->iif : IPCB(skb)->iif))
+		return NULL;
+	return g;
+}
+
+struct pc5_group *pc5_group_out(struct pc5_net *pn, struct sk_buff *skb, bool v6)
+{
+	struct pc5_group *g = pc5_group_of(pn, skb, v6);
+
+	if (g && g->ifindex && skb_dst(skb) && skb_dst(skb)->dev->ifindex != g->ifindex)
+		return NULL;
+	return g;
 }
 
 struct pc5_group *pc5_group_create(void)

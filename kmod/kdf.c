@@ -7,9 +7,10 @@
  * it runs with the SHA-256 library in any context.
  */
 
+#include <linux/kernel.h>
 #include <linux/string.h>
 
-#include "pc5sec.h"
+#include "kdf.h"
 
 void pc5_hmac_key_init(struct pc5_hmac_key *hk, const u8 *key, unsigned int len)
 {

@@ -13,8 +13,14 @@
 #include <net/genetlink.h>
 #include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
-#include "pc5sec.h"
+#include "crypto.h"
+#include "kdf.h"
+#include "key.h"
+#include "main.h"
+#include "netlink.h"
 #include "proto.h"
+#include "receive.h"
+#include "send.h"
 
 bool pc5_allow_null;
 module_param_named(allow_null, pc5_allow_null, bool, 0644);
@@ -72,7 +78,7 @@ static int __net_init pc5_net_init(struct net *net)
 	pn->event_ratelimit[0] = jiffies - HZ;
 	pn->event_ratelimit[1] = jiffies - HZ;
 	spin_lock_init(&pn->trial_lock);
-	pn->trial_budget.ns = PC5_NET_TRIAL_NS_PER_S / 10;
+	pn->trial_budget.ns = PC5_TRIAL_BURST(PC5_NET_TRIAL_NS_PER_S);
 	pn->trial_budget.stamp = get_jiffies_64();
 	mutex_init(&pn->lock);
 	hash_init(pn->groups);
@@ -123,7 +129,6 @@ static int __init pc5_mod_init(void)
 	int err;
 
 	BUILD_BUG_ON(sizeof(struct pc5sec_hdr) != PC5SEC_HDR_LEN);
-	BUILD_BUG_ON(sizeof(struct pc5_rx_cb) > sizeof_field(struct sk_buff, cb));
 
 	if (!pc5_proto || pc5_proto > 255) {
 		pr_err("proto=%u is not an IP protocol number\n", pc5_proto);
@@ -133,7 +138,7 @@ static int __init pc5_mod_init(void)
 	err = pc5_kdf_selftest();
 	if (err)
 		return err;
-	pc5_rx_cookie = get_random_u64();
+	pc5_rx_init();
 
 	err = pc5_crypt_init();
 	if (err)

@@ -12,7 +12,9 @@
 #include <net/genetlink.h>
 #include <net/ipv6.h>
 
-#include "pc5sec.h"
+#include "group.h"
+#include "key.h"
+#include "netlink.h"
 
 #define PC5_MAX_GROUPS 16384
 
@@ -101,20 +103,20 @@ static int pc5_nl_parse_addr(struct genl_info *info, struct pc5_addr *addr)
 	return 0;
 }
 
-/* The group named by the request, under pc5_net.lock. */
-static struct pc5_group *pc5_nl_get_group(struct pc5_net *pn, struct genl_info *info,
-					  int *err)
+/* The group named by the request, or an ERR_PTR(); under pc5_net.lock. */
+static struct pc5_group *pc5_nl_get_group(struct pc5_net *pn, struct genl_info *info)
 {
 	struct pc5_addr addr;
 	struct pc5_group *g;
+	int err;
 
-	*err = pc5_nl_parse_addr(info, &addr);
-	if (*err)
-		return NULL;
+	err = pc5_nl_parse_addr(info, &addr);
+	if (err)
+		return ERR_PTR(err);
 	g = pc5_group_lookup(pn, &addr);
 	if (!g) {
 		NL_SET_ERR_MSG(info->extack, "no such group");
-		*err = -ENOENT;
+		return ERR_PTR(-ENOENT);
 	}
 	return g;
 }
@@ -219,21 +221,30 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/* A group message; with full, also its statistics and keys. Under pc5_net.lock. */
-static int pc5_nl_fill_group(struct sk_buff *skb, struct pc5_group *g, u8 cmd,
-			     u32 portid, u32 seq, int flags, bool full,
-			     struct netlink_callback *cb)
+/* Who a group message is for, and how much of the group it carries. */
+struct pc5_nl_dest {
+	u32 portid;
+	u32 seq;
+	int flags;
+	u8 cmd;
+	bool full;			/* statistics and keys too */
+	struct netlink_callback *cb;	/* a dump's */
+};
+
+/* A group message. Under pc5_net.lock. */
+static int pc5_nl_fill_group(struct sk_buff *skb, struct pc5_net *pn, struct pc5_group *g,
+			     const struct pc5_nl_dest *to)
 {
 	struct nlattr *keys;
 	struct pc5_key *k;
 	unsigned int i;
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &pc5_family, flags, cmd);
+	hdr = genlmsg_put(skb, to->portid, to->seq, &pc5_family, to->flags, to->cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
+	if (to->cb)
+		genl_dump_check_consistent(to->cb, hdr);
 	if (pc5_nl_put_addr(skb, &g->addr) ||
 	    nla_put_u32(skb, PC5SEC_A_GROUP_ID, g->group_id) ||
 	    nla_put_u32(skb, PC5SEC_A_MEMBER_ID, g->member_id) ||
@@ -242,14 +253,14 @@ static int pc5_nl_fill_group(struct sk_buff *skb, struct pc5_group *g, u8 cmd,
 	    nla_put_u32(skb, PC5SEC_A_REPLAY_WINDOW, READ_ONCE(g->replay_window)) ||
 	    nla_put_u8(skb, PC5SEC_A_PLAINTEXT, READ_ONCE(g->plaintext)))
 		goto cancel;
-	if (full) {
+	if (to->full) {
 		if (pc5_nl_put_stats(skb, PC5SEC_A_STATS, g->stats))
 			goto cancel;
 		keys = nla_nest_start(skb, PC5SEC_A_KEYS);
 		if (!keys)
 			goto cancel;
 		for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
-			k = rcu_dereference_protected(g->keys[i], true);
+			k = pc5_group_key(pn, g, i);
 			if (k && pc5_nl_put_key(skb, k, true))
 				goto cancel;
 		}
@@ -269,6 +280,7 @@ static void pc5_nl_multicast(struct pc5_net *pn, struct sk_buff *skb, gfp_t gfp)
 
 void pc5_nl_notify_group(struct pc5_net *pn, struct pc5_group *g, u8 cmd)
 {
+	struct pc5_nl_dest to = { .cmd = cmd };
 	struct sk_buff *skb;
 
 	if (!genl_has_listeners(&pc5_family, pn->net, 0))
@@ -276,7 +288,7 @@ void pc5_nl_notify_group(struct pc5_net *pn, struct pc5_group *g, u8 cmd)
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (pc5_nl_fill_group(skb, g, cmd, 0, 0, 0, false, NULL)) {
+	if (pc5_nl_fill_group(skb, pn, g, &to)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -435,8 +447,9 @@ static int pc5_nl_group_set(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&pn->lock);
-	g = pc5_nl_get_group(pn, info, &err);
-	if (g) {
+	g = pc5_nl_get_group(pn, info);
+	err = PTR_ERR_OR_ZERO(g);
+	if (!err) {
 		if (attrs[PC5SEC_A_REPLAY_WINDOW])
 			WRITE_ONCE(g->replay_window,
 				   nla_get_u32(attrs[PC5SEC_A_REPLAY_WINDOW]));
@@ -455,8 +468,9 @@ static int pc5_nl_group_del(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	mutex_lock(&pn->lock);
-	g = pc5_nl_get_group(pn, info, &err);
-	if (g) {
+	g = pc5_nl_get_group(pn, info);
+	err = PTR_ERR_OR_ZERO(g);
+	if (!err) {
 		pc5_nl_notify_group(pn, g, PC5SEC_CMD_GROUP_DEL);
 		pc5_group_remove(pn, g);
 	}
@@ -466,6 +480,12 @@ static int pc5_nl_group_del(struct sk_buff *skb, struct genl_info *info)
 
 static int pc5_nl_group_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct pc5_nl_dest to = {
+		.portid = info->snd_portid,
+		.seq = info->snd_seq,
+		.cmd = PC5SEC_CMD_GROUP_GET,
+		.full = true,
+	};
 	struct pc5_net *pn = pc5_nl_net(info);
 	struct sk_buff *msg;
 	struct pc5_group *g;
@@ -475,10 +495,10 @@ static int pc5_nl_group_get(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		return -ENOMEM;
 	mutex_lock(&pn->lock);
-	g = pc5_nl_get_group(pn, info, &err);
-	if (g)
-		err = pc5_nl_fill_group(msg, g, PC5SEC_CMD_GROUP_GET, info->snd_portid,
-					info->snd_seq, 0, true, NULL);
+	g = pc5_nl_get_group(pn, info);
+	err = PTR_ERR_OR_ZERO(g);
+	if (!err)
+		err = pc5_nl_fill_group(msg, pn, g, &to);
 	mutex_unlock(&pn->lock);
 	if (err) {
 		nlmsg_free(msg);
@@ -497,6 +517,14 @@ static int pc5_nl_group_dump_start(struct netlink_callback *cb)
 /* cb->args[0]: the hash bucket to resume in, args[1]: groups of it done. */
 static int pc5_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct pc5_nl_dest to = {
+		.portid = NETLINK_CB(cb->skb).portid,
+		.seq = cb->nlh->nlmsg_seq,
+		.flags = NLM_F_MULTI,
+		.cmd = PC5SEC_CMD_GROUP_GET,
+		.full = true,
+		.cb = cb,
+	};
 	struct pc5_net *pn = pc5_net(sock_net(skb->sk));
 	unsigned long bkt = cb->args[0], skip = cb->args[1], idx;
 	struct pc5_group *g;
@@ -509,9 +537,7 @@ static int pc5_nl_group_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		hlist_for_each_entry(g, &pn->groups[bkt], node) {
 			if (idx++ < skip)
 				continue;
-			err = pc5_nl_fill_group(skb, g, PC5SEC_CMD_GROUP_GET,
-						NETLINK_CB(cb->skb).portid,
-						cb->nlh->nlmsg_seq, NLM_F_MULTI, true, cb);
+			err = pc5_nl_fill_group(skb, pn, g, &to);
 			if (err) {
 				idx--;
 				goto out;
@@ -607,10 +633,11 @@ static int pc5_nl_key_new(struct sk_buff *skb, struct genl_info *info)
 	pc5_hmac_key_init(&k->pgk, nla_data(tb[PC5SEC_KEY_A_PGK]), PC5SEC_PGK_LEN);
 
 	mutex_lock(&pn->lock);
-	g = pc5_nl_get_group(pn, info, &err);
-	if (!g)
+	g = pc5_nl_get_group(pn, info);
+	err = PTR_ERR_OR_ZERO(g);
+	if (err)
 		goto unlock;
-	old = pc5_key_find_id(g, k->pgk_id, NULL) ?: pc5_key_find_index(g, k->index);
+	old = pc5_key_find(pn, g, k->index);
 	if (old) {
 		if (old->pgk_id == k->pgk_id)
 			NL_SET_ERR_MSG(info->extack,
@@ -623,7 +650,8 @@ static int pc5_nl_key_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	err = pc5_key_install(pn, g, k);
 	if (err == -ENOSPC) {
-		NL_SET_ERR_MSG(info->extack, "a group holds at most 16 keys");
+		NL_SET_ERR_MSG(info->extack,
+			       "a group holds at most " __stringify(PC5SEC_MAX_KEYS) " keys");
 		goto unlock;
 	}
 	if (err) {
@@ -642,20 +670,23 @@ out:
 	return err;
 }
 
-/* The group and the key the request names by PGK ID, under pc5_net.lock. */
+/*
+ * The key the request names by PGK ID, and its group and slot, or an
+ * ERR_PTR(); under pc5_net.lock.
+ */
 static struct pc5_key *pc5_nl_get_key(struct pc5_net *pn, struct genl_info *info,
 				      struct nlattr **tb, struct pc5_group **g,
-				      unsigned int *slot, int *err)
+				      unsigned int *slot)
 {
 	struct pc5_key *k;
 
-	*g = pc5_nl_get_group(pn, info, err);
-	if (!*g)
-		return NULL;
-	k = pc5_key_find_id(*g, nla_get_u32(tb[PC5SEC_KEY_A_PGK_ID]), slot);
+	*g = pc5_nl_get_group(pn, info);
+	if (IS_ERR(*g))
+		return ERR_CAST(*g);
+	k = pc5_key_find_id(pn, *g, nla_get_u32(tb[PC5SEC_KEY_A_PGK_ID]), slot);
 	if (!k) {
 		NL_SET_ERR_MSG(info->extack, "no key with this PGK ID in the group");
-		*err = -ENOENT;
+		return ERR_PTR(-ENOENT);
 	}
 	return k;
 }
@@ -689,8 +720,9 @@ static int pc5_nl_key_set(struct sk_buff *skb, struct genl_info *info)
 	limit = nla_get_u16(tb[PC5SEC_KEY_A_TX_PTK_ID_LIMIT]);
 
 	mutex_lock(&pn->lock);
-	k = pc5_nl_get_key(pn, info, tb, &g, NULL, &err);
-	if (!k)
+	k = pc5_nl_get_key(pn, info, tb, &g, NULL);
+	err = PTR_ERR_OR_ZERO(k);
+	if (err)
 		goto unlock;
 	spin_lock_bh(&k->tx_lock);
 	if (limit < k->tx_ptk_limit) {
@@ -730,8 +762,9 @@ static int pc5_nl_key_del(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&pn->lock);
-	k = pc5_nl_get_key(pn, info, tb, &g, &slot, &err);
-	if (!k)
+	k = pc5_nl_get_key(pn, info, tb, &g, &slot);
+	err = PTR_ERR_OR_ZERO(k);
+	if (err)
 		goto unlock;
 	pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_DEL, GFP_KERNEL);
 	pc5_key_remove(pn, g, slot);

@@ -179,3 +179,78 @@ void pc5_udp_fill_check(struct sk_buff *skb, bool v6, unsigned int off)
 	check = pc5_udp_csum(skb, v6, off, len) ?: CSUM_MANGLED_0;
 	skb_store_bits(skb, off + offsetof(struct udphdr, check), &check, sizeof(check));
 }
+
+/*
+ * Makes room for the pc5sec header after the IP header (@hlen octets) and
+ * for an ICV of @icv octets after the payload, and moves the IP header or
+ * the payload so that the header goes between them (spec section 2).
+ * Returns the number of the skb's fragments, for a scatterlist, or an
+ * error.
+ */
+int pc5_hdr_insert(struct sk_buff *skb, unsigned int hlen, unsigned int icv)
+{
+	unsigned int plen = skb->len - hlen;
+	struct sk_buff *trailer;
+	int nfrags;
+
+	/*
+	 * A socket leaves just the link layer's headroom (16 octets on
+	 * Ethernet): moving the IP header into it would make the IP layer
+	 * copy the datagram into a new buffer. A linear payload moves into
+	 * the tailroom instead, where there is room.
+	 */
+	if (!skb_is_nonlinear(skb) && !skb_cloned(skb) &&
+	    skb_tailroom(skb) >= PC5SEC_HDR_LEN + icv) {
+		__skb_put(skb, PC5SEC_HDR_LEN + icv);
+		memmove(skb->data + hlen + PC5SEC_HDR_LEN, skb->data + hlen, plen);
+		if (skb->ip_summed == CHECKSUM_PARTIAL)
+			skb->csum_start += PC5SEC_HDR_LEN;
+		nfrags = 1;
+	} else {
+		if (skb_cow_head(skb, PC5SEC_HDR_LEN))
+			return -ENOMEM;
+		nfrags = skb_cow_data(skb, icv, &trailer);
+		if (nfrags < 0)
+			return nfrags;
+		if (icv)
+			pskb_put(skb, trailer, icv);
+		__skb_push(skb, PC5SEC_HDR_LEN);
+		memmove(skb->data, skb->data + PC5SEC_HDR_LEN, hlen);
+		skb_reset_network_header(skb);
+	}
+	skb_set_transport_header(skb, hlen);
+	return nfrags;
+}
+
+/*
+ * Takes the pc5sec header after the IP header (@hlen octets) and the ICV
+ * (@icv octets) out of a received datagram: 0 or an error.
+ */
+int pc5_hdr_strip(struct sk_buff *skb, unsigned int hlen, unsigned int icv)
+{
+	unsigned int thoff = skb_transport_offset(skb);
+
+	memmove(skb->data + PC5SEC_HDR_LEN, skb->data, hlen);
+	__skb_pull(skb, PC5SEC_HDR_LEN);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, thoff);
+	if (skb_mac_header_was_set(skb))
+		skb_mac_header_rebuild(skb);
+	return pskb_trim(skb, skb->len - icv);
+}
+
+/*
+ * Names @proto as the datagram's next protocol, in the octet at @nhoff,
+ * and sets the IP header's length (and IPv4's checksum) after the pc5sec
+ * header went in or out.
+ */
+void pc5_ip_set_proto(struct sk_buff *skb, bool v6, unsigned int nhoff, u8 proto)
+{
+	skb->data[nhoff] = proto;
+	if (v6) {
+		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
+	} else {
+		ip_hdr(skb)->tot_len = htons(skb->len);
+		ip_send_check(ip_hdr(skb));
+	}
+}

@@ -19,6 +19,12 @@
  * for the key's worker: it derives the PEK into the key's trial SA and
  * tries the datagram with it, and only if it is authentic makes the SA
  * and, for a new Group Member ID, the sender (pc5_rx_trial()).
+ *
+ * pc5_rx_hook() -> pc5_rx() -> pc5_rx_protected(): pc5_rx_check() (the
+ * header, key.c's pc5_key_find(), sender.c's window), then with an SA
+ * pc5_rx_start() -> pc5_sa_crypt() (crypto.c) -> pc5_rx_finish(), at once
+ * or from pc5_rx_done(), -> pc5_rx_verdict(); without one pc5_rx_defer(),
+ * and the key's worker: pc5_rx_resume() -> pc5_rx_trial() -> pc5_rx_end().
  */
 
 #include <linux/hash.h>
@@ -33,14 +39,52 @@
 #include <net/if_inet6.h>
 #include <net/ipv6.h>
 
+#include <linux/random.h>
 #include <linux/udp.h>
 
-#include "pc5sec.h"
+#include "crypto.h"
+#include "group.h"
+#include "key.h"
+#include "netlink.h"
 #include "proto.h"
+#include "receive.h"
 #include "sender.h"
 
+/*
+ * What a received datagram keeps in skb->cb, after the IP layer's own
+ * control block: while it waits for a trial or is in an asynchronous
+ * cipher, how its hook would have gone on and where its headers are;
+ * once let on at PRE_ROUTING, pc5_rx_cookie, which tells LOCAL_IN (and
+ * FORWARD) so, for that pass only.
+ */
+struct pc5_rx_cb {
+	union {
+		struct inet_skb_parm h4;
+		struct inet6_skb_parm h6;
+	} header;
+	union {
+		struct {
+			int (*okfn)(struct net *net, struct sock *sk, struct sk_buff *skb);
+			u8 pf;
+			u8 hook;
+			u16 hlen;	/* at most PC5_MAX_HLEN */
+			u16 nhoff;
+			u32 reserved;	/* ns of the trial budget, 0: none */
+		};
+		u64 seen;
+	};
+};
+
+#define PC5_RX_CB(skb) ((struct pc5_rx_cb *)(skb)->cb)
+
 /* Random, so that what a driver left in skb->cb cannot pass for it. */
-u64 pc5_rx_cookie __read_mostly;
+static u64 pc5_rx_cookie __read_mostly;
+
+void pc5_rx_init(void)
+{
+	BUILD_BUG_ON(sizeof(struct pc5_rx_cb) > sizeof_field(struct sk_buff, cb));
+	pc5_rx_cookie = get_random_u64();
+}
 
 /*
  * A datagram this host takes as its own: its verdict. Let on at
@@ -53,9 +97,15 @@ static unsigned int pc5_rx_pass(struct sk_buff *skb, unsigned int hook)
 	return NF_ACCEPT;
 }
 
-/* A protected datagram on its way in: what its header and key say. */
+/*
+ * A datagram on its way in: where it is for, and for a protected one,
+ * what its header and key say.
+ */
 struct pc5_rx_dgram {
-	struct pc5_key *key;
+	struct pc5_crypt_req crypt;	/* first: it goes into the cipher with it */
+	struct pc5_net *pn;
+	struct pc5_group *group;	/* NULL: none */
+	struct pc5_key *key;		/* NULL: none yet */
 	struct pc5_sender *sender;	/* NULL: none yet */
 	struct pc5_hdr_fields hdr;
 	u32 seq;			/* PTK ID || counter */
@@ -65,17 +115,44 @@ struct pc5_rx_dgram {
 	bool v6;
 };
 
-/* Counts a dropped datagram, on its key too if it has one. */
-static void pc5_rx_drop(struct pc5_group *g, struct pc5_key *k, int stat)
+/*
+ * A datagram's verdict: let on (@stat 0), or counted as dropped for
+ * @stat, on its key and its group if it has them, else its namespace.
+ * Every datagram that pc5sec drops on the way in is counted here, once.
+ */
+static unsigned int pc5_rx_verdict(const struct pc5_rx_dgram *d, enum pc5sec_stat stat,
+				   unsigned int hook)
 {
-	if (k)
-		pc5_stats_add(k->stats, stat, 1);
-	pc5_stats_add(g->stats, stat, 1);
+	if (!stat)
+		return pc5_rx_pass(d->crypt.skb, hook);
+	if (d->key)
+		pc5_stats_add(d->key->stats, stat, 1);
+	pc5_stats_add(d->group ? d->group->stats : d->pn->stats, stat, 1);
+	return NF_DROP;
+}
+
+/*
+ * Ends a datagram outside its hook (a cipher's completion, the key's
+ * worker): delivers it as its hook would have, or drops it. @okfn is what
+ * cb held (the mark for the later hooks replaces it). BHs off, under RCU.
+ */
+static void pc5_rx_end(const struct pc5_rx_dgram *d, enum pc5sec_stat stat,
+		       int (*okfn)(struct net *, struct sock *, struct sk_buff *))
+{
+	struct sk_buff *skb = d->crypt.skb;
+
+	lockdep_assert_in_softirq();
+	if (pc5_rx_verdict(d, stat, PC5_RX_CB(skb)->hook) == NF_ACCEPT)
+		okfn(dev_net(skb->dev), NULL, skb);
+	else
+		kfree_skb(skb);
 }
 
 /* The pc5sec header, made linear and read into @d; 0 or the drop reason. */
-static int pc5_rx_header(struct sk_buff *skb, struct pc5_rx_dgram *d)
+static enum pc5sec_stat pc5_rx_header(struct pc5_rx_dgram *d)
 {
+	struct sk_buff *skb = d->crypt.skb;
+
 	if (!pskb_may_pull(skb, d->hlen + PC5SEC_HDR_LEN))
 		return PC5SEC_STAT_RX_DROP_TOO_SHORT;
 	pc5_hdr_get((struct pc5sec_hdr *)(skb->data + d->hlen), &d->hdr);
@@ -83,40 +160,27 @@ static int pc5_rx_header(struct sk_buff *skb, struct pc5_rx_dgram *d)
 	return 0;
 }
 
-/* The group's key with this PGK index; under RCU. */
-static struct pc5_key *pc5_rx_key(struct pc5_group *g, u8 index)
-{
-	struct pc5_key *k;
-	unsigned int i;
-
-	for (i = 0; i < PC5SEC_MAX_KEYS; i++) {
-		k = rcu_dereference(g->keys[i]);
-		if (k && k->index == index)
-			return k;
-	}
-	return NULL;
-}
-
 /*
  * The checks of spec section 6 that come before the cipher, the replay
  * check against the window as it stands among them; fills in @d. Returns
  * 0 or the drop reason. Under RCU.
  */
-static int pc5_rx_check(struct pc5_net *pn, struct pc5_group *g, struct sk_buff *skb,
-			struct pc5_rx_dgram *d)
+static enum pc5sec_stat pc5_rx_check(struct pc5_rx_dgram *d)
 {
+	struct sk_buff *skb = d->crypt.skb;
+	struct pc5_group *g = d->group;
+	enum pc5sec_stat stat;
 	unsigned int icv;
 	struct pc5_key *k;
-	int stat;
 
-	stat = pc5_rx_header(skb, d);
+	stat = pc5_rx_header(d);
 	if (stat)
 		return stat;
 	if (d->hdr.version != PC5SEC_WIRE_VERSION)
 		return PC5SEC_STAT_RX_DROP_BAD_VERSION;
-	k = pc5_rx_key(g, d->hdr.index);
+	k = pc5_key_find(d->pn, g, d->hdr.index);
 	if (!k) {
-		pc5_nl_notify_datapath(pn, g, PC5SEC_CMD_UNKNOWN_PGK_NTF, d->hdr.index,
+		pc5_nl_notify_datapath(d->pn, g, PC5SEC_CMD_UNKNOWN_PGK_NTF, d->hdr.index,
 				       d->hdr.member_id);
 		return PC5SEC_STAT_RX_DROP_UNKNOWN_PGK;
 	}
@@ -150,9 +214,9 @@ static int pc5_rx_check(struct pc5_net *pn, struct pc5_group *g, struct sk_buff 
  * how to deliver it, and where its headers are, travel in cb. The caller
  * drops the device with dev_put() when done.
  */
-static int pc5_rx_keep(struct sk_buff *skb, const struct pc5_rx_dgram *d,
-		       const struct nf_hook_state *state)
+static int pc5_rx_keep(const struct pc5_rx_dgram *d, const struct nf_hook_state *state)
 {
+	struct sk_buff *skb = d->crypt.skb;
 	struct pc5_rx_cb *cb = PC5_RX_CB(skb);
 
 	if (skb_dst(skb) && !skb_dst_force(skb))
@@ -166,13 +230,6 @@ static int pc5_rx_keep(struct sk_buff *skb, const struct pc5_rx_dgram *d,
 	return 0;
 }
 
-/* Frees a datagram that waited for a trial, and its hold on its device. */
-void pc5_rx_drop_pending(struct sk_buff *skb)
-{
-	dev_put(skb->dev);
-	kfree_skb(skb);
-}
-
 /* Credits @b for the time gone by, at @per_s nanoseconds a second. */
 static void pc5_budget_refill(struct pc5_trial_budget *b, s64 per_s)
 {
@@ -180,7 +237,7 @@ static void pc5_budget_refill(struct pc5_trial_budget *b, s64 per_s)
 
 	if (!elapsed)
 		return;
-	WRITE_ONCE(b->ns, min_t(s64, b->ns + elapsed * (per_s / HZ), per_s / 10));
+	WRITE_ONCE(b->ns, min_t(s64, b->ns + elapsed * (per_s / HZ), PC5_TRIAL_BURST(per_s)));
 	WRITE_ONCE(b->stamp, now);
 }
 
@@ -208,7 +265,7 @@ static void pc5_budget_settle(struct pc5_trial_budget *b, s64 per_s, u32 reserve
 {
 	s64 ns = b->ns + reserved - (s64)min_t(u64, took, S64_MAX / 2);
 
-	WRITE_ONCE(b->ns, clamp_t(s64, ns, -per_s / 10, per_s / 10));
+	WRITE_ONCE(b->ns, clamp_t(s64, ns, -PC5_TRIAL_BURST(per_s), PC5_TRIAL_BURST(per_s)));
 }
 
 /*
@@ -222,6 +279,7 @@ static u32 pc5_rx_trial_reserve(struct pc5_key *k)
 	struct pc5_net *pn = k->pn;
 	bool taken;
 
+	lockdep_assert_held(&k->rx_lock);
 	if (!pc5_budget_take(&k->trial_budget, PC5_TRIAL_NS_PER_S, ns))
 		return 0;
 	spin_lock(&pn->trial_lock);
@@ -237,6 +295,7 @@ static void pc5_rx_trial_settle(struct pc5_key *k, u32 reserved, u64 took)
 {
 	struct pc5_net *pn = k->pn;
 
+	lockdep_assert_held(&k->rx_lock);
 	pc5_budget_settle(&k->trial_budget, PC5_TRIAL_NS_PER_S, reserved, took);
 	spin_lock(&pn->trial_lock);
 	pc5_budget_settle(&pn->trial_budget, PC5_NET_TRIAL_NS_PER_S, reserved, took);
@@ -273,20 +332,21 @@ static bool pc5_rx_member_waits(struct pc5_key *k, u32 member_id)
 
 /*
  * Queues a datagram without an SA for the key's worker to try, if the
- * key's bounds allow (pc5sec.h, PC5_MAX_PENDING): 0, or the drop reason.
+ * key's bounds allow (key.h, PC5_MAX_PENDING): 0, or the drop reason.
  * The first of its Group Member ID in the queue reserves a trial from the
  * trial budget; the others wait on that one's trial (one authentic
  * datagram makes the SA the others need), and reserve one only if they
  * need a trial of their own. Nothing of a datagram is recorded anywhere
  * else until it is authenticated.
  */
-static int pc5_rx_defer(struct sk_buff *skb, struct pc5_rx_dgram *d,
-			const struct nf_hook_state *state)
+static enum pc5sec_stat pc5_rx_defer(const struct pc5_rx_dgram *d,
+				     const struct nf_hook_state *state)
 {
+	struct sk_buff *skb = d->crypt.skb;
 	struct pc5_key *k = d->key;
 	struct pc5_pending_member *m;
+	enum pc5sec_stat stat = 0;
 	u32 reserved = 0;
-	int stat = 0;
 
 	/* Under a flood, the budget of this jiffy is spent: no lock for that. */
 	if ((pc5_budget_spent(&k->trial_budget) || pc5_budget_spent(&k->pn->trial_budget)) &&
@@ -307,7 +367,7 @@ static int pc5_rx_defer(struct sk_buff *skb, struct pc5_rx_dgram *d,
 			goto unlock;
 		}
 	}
-	if (pc5_rx_keep(skb, d, state)) {
+	if (pc5_rx_keep(d, state)) {
 		if (reserved)
 			pc5_rx_trial_settle(k, reserved, 0);
 		stat = PC5SEC_STAT_RX_DROP_ERROR;
@@ -325,30 +385,32 @@ unlock:
 	return stat;
 }
 
-/*
- * Starts the cipher on the datagram, in place: returns its result, or
- * -EINPROGRESS when @done gets it later; without @done, waits for it
- * (process context).
- */
-static int pc5_rx_decrypt(struct sk_buff *skb, const struct pc5_rx_dgram *d,
-			  struct pc5_sa *sa, pc5_crypt_done_t done)
-{
-	struct pc5_crypt_req req = {};
-	struct sk_buff *trailer;
-	u8 aad[PC5_AAD_MAX];
+static void pc5_rx_done(struct pc5_crypt_req *req, int err);
 
-	req.nfrags = skb_cow_data(skb, 0, &trailer);
-	if (req.nfrags < 0)
-		return req.nfrags;
-	req.skb = skb;
-	req.off = d->hlen + PC5SEC_HDR_LEN;
-	req.len = d->plen;
-	req.count = d->seq;
-	req.bearer = d->key->bearer;
-	req.aad = aad;
-	req.aad_len = pc5_aad(skb, d->v6, d->hlen, aad);
-	req.done = done;
-	return pc5_sa_crypt(sa, &req);
+/*
+ * Starts the cipher on the datagram with @sa, in place: returns its
+ * result, or -EINPROGRESS when pc5_rx_done() gets it later; with @wait,
+ * waits for it instead (the key's worker).
+ */
+static int pc5_rx_decrypt(struct pc5_rx_dgram *d, struct pc5_sa *sa, bool wait)
+{
+	struct sk_buff *skb = d->crypt.skb;
+	struct sk_buff *trailer;
+	int nfrags;
+
+	nfrags = skb_cow_data(skb, 0, &trailer);
+	if (nfrags < 0)
+		return nfrags;
+	d->crypt.sa = sa;
+	d->crypt.off = d->hlen + PC5SEC_HDR_LEN;
+	d->crypt.len = d->plen;
+	d->crypt.nfrags = nfrags;
+	d->crypt.count = d->seq;
+	d->crypt.encrypt = false;
+	d->crypt.aad_len = pc5_aad(skb, d->v6, d->hlen, d->crypt.aad);
+	d->crypt.done = wait ? NULL : pc5_rx_done;
+	d->crypt.ctx_size = sizeof(*d);
+	return pc5_sa_crypt(&d->crypt);
 }
 
 /*
@@ -359,8 +421,9 @@ static int pc5_rx_decrypt(struct sk_buff *skb, const struct pc5_rx_dgram *d,
  * own stack may leave its checksum to the device, as in clear. Returns 0
  * or the drop reason.
  */
-static int pc5_rx_verify(struct sk_buff *skb, const struct pc5_rx_dgram *d, int err)
+static enum pc5sec_stat pc5_rx_verify(const struct pc5_rx_dgram *d, int err)
 {
+	struct sk_buff *skb = d->crypt.skb;
 	u8 suite = d->key->suite;
 
 	if (err)
@@ -379,26 +442,15 @@ static int pc5_rx_verify(struct sk_buff *skb, const struct pc5_rx_dgram *d, int 
  * The authentic datagram as it was sent, in place: the header and ICV
  * out, the protocol and lengths back. 0 or the drop reason.
  */
-static int pc5_rx_unwrap(struct sk_buff *skb, const struct pc5_rx_dgram *d)
+static enum pc5sec_stat pc5_rx_unwrap(const struct pc5_rx_dgram *d)
 {
+	struct sk_buff *skb = d->crypt.skb;
 	struct pc5_key *k = d->key;
-	unsigned int thoff = skb_transport_offset(skb);
+	unsigned int icv = pc5_suite_icv_len(k->suite);
 
-	memmove(skb->data + PC5SEC_HDR_LEN, skb->data, d->hlen);
-	__skb_pull(skb, PC5SEC_HDR_LEN);
-	skb_reset_network_header(skb);
-	skb_set_transport_header(skb, thoff);
-	if (skb_mac_header_was_set(skb))
-		skb_mac_header_rebuild(skb);
-	if (pskb_trim(skb, skb->len - pc5_suite_icv_len(k->suite)))
+	if (pc5_hdr_strip(skb, d->hlen, icv))
 		return PC5SEC_STAT_RX_DROP_ERROR;
-	skb->data[d->nhoff] = d->hdr.next;
-	if (d->v6) {
-		ipv6_hdr(skb)->payload_len = htons(skb->len - sizeof(struct ipv6hdr));
-	} else {
-		ip_hdr(skb)->tot_len = htons(skb->len);
-		ip_send_check(ip_hdr(skb));
-	}
+	pc5_ip_set_proto(skb, d->v6, d->nhoff, d->hdr.next);
 	/*
 	 * The ICV covered the datagram as its sender made it, checksum and
 	 * all (as in WireGuard); without one, pc5_rx_verify() checked UDP's.
@@ -406,150 +458,85 @@ static int pc5_rx_unwrap(struct sk_buff *skb, const struct pc5_rx_dgram *d)
 	 */
 	if (skb->ip_summed != CHECKSUM_PARTIAL || k->suite != PC5SEC_SUITE_EEA0) {
 		skb->ip_summed = CHECKSUM_UNNECESSARY;
-		skb->csum_level = pc5_suite_icv_len(k->suite) ? ~0 : 0;
+		skb->csum_level = icv ? ~0 : 0;
 	}
 	pc5_stats_add(k->stats, PC5SEC_STAT_RX_PACKETS, 1);
 	pc5_stats_add(k->stats, PC5SEC_STAT_RX_BYTES, d->plen);
-	pc5_stats_add(k->group->stats, PC5SEC_STAT_RX_PACKETS, 1);
-	pc5_stats_add(k->group->stats, PC5SEC_STAT_RX_BYTES, d->plen);
+	pc5_stats_add(d->group->stats, PC5SEC_STAT_RX_PACKETS, 1);
+	pc5_stats_add(d->group->stats, PC5SEC_STAT_RX_BYTES, d->plen);
 	return 0;
 }
 
 /*
- * After the cipher of one of the sender's SAs: checks the datagram,
- * records it with its sender, and unwraps it. 0 or the drop reason. BHs
- * off, under RCU.
+ * After the cipher of one of the sender's SAs, at once or later: checks
+ * the datagram, records it with its sender, and unwraps it. 0 or the drop
+ * reason. BHs off, under RCU.
  */
-static int pc5_rx_finish(struct sk_buff *skb, const struct pc5_rx_dgram *d,
-			 struct pc5_sa *sa, int err)
+static enum pc5sec_stat pc5_rx_finish(const struct pc5_rx_dgram *d, int err)
 {
 	struct pc5_key *k = d->key;
-	int stat;
+	enum pc5sec_stat stat;
 
-	stat = pc5_rx_verify(skb, d, err);
-	if (!stat && !d->sender)
-		stat = PC5SEC_STAT_RX_DROP_ERROR;	/* the sender's SA, without it? */
+	stat = pc5_rx_verify(d, err);
 	if (!stat)
-		stat = pc5_sender_accept(k, d->sender, sa, d->seq,
-					 READ_ONCE(k->group->replay_window));
-	return stat ?: pc5_rx_unwrap(skb, d);
-}
-
-/*
- * Ends a datagram outside its hook (a cipher's completion, the key's
- * worker): delivers it as its hook would have, or counts and drops it.
- * @okfn is what cb held (the mark for the later hooks replaces it). BHs
- * off, under RCU.
- */
-static void pc5_rx_end(struct sk_buff *skb, const struct pc5_rx_dgram *d, int stat,
-		       int (*okfn)(struct net *, struct sock *, struct sk_buff *))
-{
-	if (stat) {
-		pc5_rx_drop(d->key->group, d->key, stat);
-		kfree_skb(skb);
-		return;
-	}
-	pc5_rx_pass(skb, PC5_RX_CB(skb)->hook);
-	okfn(dev_net(skb->dev), NULL, skb);
-}
-
-/* The datagram's context again, from cb and its header. Under RCU. */
-static void pc5_rx_restore(struct sk_buff *skb, struct pc5_rx_dgram *d, struct pc5_key *k)
-{
-	struct pc5_rx_cb *cb = PC5_RX_CB(skb);
-
-	d->key = k;
-	d->v6 = cb->pf == NFPROTO_IPV6;
-	d->hlen = cb->hlen;
-	d->nhoff = cb->nhoff;
-	d->plen = skb->len - d->hlen - PC5SEC_HDR_LEN - pc5_suite_icv_len(k->suite);
-	pc5_hdr_get((struct pc5sec_hdr *)(skb->data + d->hlen), &d->hdr);
-	d->seq = pc5_seq(d->hdr.ptk_id, d->hdr.counter);
-	d->sender = pc5_sender_find(k, d->hdr.member_id);
+		stat = pc5_sender_accept(k, d->sender, d->crypt.sa, d->seq,
+					 READ_ONCE(d->group->replay_window));
+	return stat ?: pc5_rx_unwrap(d);
 }
 
 /* A datagram's asynchronous cipher is done: deliver it, or drop it. */
-static void pc5_rx_done(struct sk_buff *skb, struct pc5_sa *sa, unsigned int len, int err)
+static void pc5_rx_done(struct pc5_crypt_req *req, int err)
 {
-	typeof(PC5_RX_CB(skb)->okfn) okfn = PC5_RX_CB(skb)->okfn;
-	struct net_device *dev = skb->dev;
-	struct pc5_rx_dgram d;
+	struct pc5_rx_dgram *d = container_of(req, struct pc5_rx_dgram, crypt);
+	int (*okfn)(struct net *, struct sock *, struct sk_buff *) = PC5_RX_CB(req->skb)->okfn;
+	struct net_device *dev = req->skb->dev;
 
 	local_bh_disable();
 	rcu_read_lock();
-	pc5_rx_restore(skb, &d, sa->key);
-	pc5_rx_end(skb, &d, pc5_rx_finish(skb, &d, sa, err), okfn);
+	pc5_rx_end(d, pc5_rx_finish(d, err), okfn);
 	rcu_read_unlock();
 	local_bh_enable();
 	dev_put(dev);
 }
 
 /*
- * Decrypts and finishes a datagram with one of its sender's SAs: 0 (let it
- * on), -EINPROGRESS (pc5_rx_done() ends it), or the drop reason. BHs off,
- * under RCU.
+ * Starts the cipher on a datagram with one of its sender's SAs: returns
+ * its result, or -EINPROGRESS if pc5_rx_done() ends the datagram. BHs
+ * off, under RCU.
  */
-static int pc5_rx_with_sa(struct sk_buff *skb, const struct pc5_rx_dgram *d,
-			  struct pc5_sa *sa, const struct nf_hook_state *state)
+static int pc5_rx_start(struct pc5_rx_dgram *d, struct pc5_sa *sa,
+			const struct nf_hook_state *state)
 {
 	int err;
 
 	/* The completion may come later. */
-	if (sa->async && pc5_rx_keep(skb, d, state))
-		return PC5SEC_STAT_RX_DROP_ERROR;
-	err = pc5_rx_decrypt(skb, d, sa, pc5_rx_done);
+	if (sa->async && pc5_rx_keep(d, state))
+		return -EINVAL;
+	err = pc5_rx_decrypt(d, sa, false);
+	if (sa->async && err != -EINPROGRESS)
+		dev_put(d->crypt.skb->dev);
+	return err;
+}
+
+/* A protected datagram to its group at its hook: its netfilter verdict. */
+static unsigned int pc5_rx_protected(struct pc5_rx_dgram *d, const struct nf_hook_state *state)
+{
+	enum pc5sec_stat stat;
+	struct pc5_sa *sa;
+	int err;
+
+	stat = pc5_rx_check(d);
+	if (stat)
+		return pc5_rx_verdict(d, stat, state->hook);
+	sa = d->sender ? pc5_sender_sa(d->sender, d->hdr.ptk_id) : NULL;
+	if (!sa) {
+		stat = pc5_rx_defer(d, state);
+		return stat ? pc5_rx_verdict(d, stat, state->hook) : NF_STOLEN;
+	}
+	err = pc5_rx_start(d, sa, state);
 	if (err == -EINPROGRESS)
-		return err;
-	if (sa->async)
-		dev_put(skb->dev);
-	return pc5_rx_finish(skb, d, sa, err);
-}
-
-/* A protected datagram to group @g at its hook: its netfilter verdict. */
-static unsigned int pc5_rx_protected(struct pc5_net *pn, struct pc5_group *g,
-				     struct sk_buff *skb, struct pc5_rx_dgram *d,
-				     const struct nf_hook_state *state)
-{
-	struct pc5_sa *sa = NULL;
-	int stat;
-
-	stat = pc5_rx_check(pn, g, skb, d);
-	if (!stat && d->sender)
-		sa = pc5_sender_sa(d->sender, d->hdr.ptk_id);
-	if (!stat && !sa) {
-		stat = pc5_rx_defer(skb, d, state);
-		if (!stat)
-			return NF_STOLEN;
-	}
-	if (!stat) {
-		stat = pc5_rx_with_sa(skb, d, sa, state);
-		if (stat == -EINPROGRESS)
-			return NF_STOLEN;
-		if (!stat)
-			return pc5_rx_pass(skb, state->hook);
-	}
-	pc5_rx_drop(g, d->key, stat);
-	return NF_DROP;
-}
-
-/* The group @skb is addressed to, if protected here; under RCU. */
-static struct pc5_group *pc5_rx_group(struct pc5_net *pn, struct sk_buff *skb, bool v6)
-{
-	struct pc5_addr addr = {};
-	struct pc5_group *g;
-
-	if (v6) {
-		addr.family = AF_INET6;
-		addr.v6 = ipv6_hdr(skb)->daddr;
-	} else {
-		addr.family = AF_INET;
-		addr.v4 = ip_hdr(skb)->daddr;
-	}
-	g = pc5_group_lookup(pn, &addr);
-	/* The device it came in on, which a VRF does not change. */
-	if (g && g->ifindex && g->ifindex != (v6 ? IP6CB(skb)->iif : IPCB(skb)->iif))
-		return NULL;
-	return g;
+		return NF_STOLEN;
+	return pc5_rx_verdict(d, pc5_rx_finish(d, err), state->hook);
 }
 
 /*
@@ -618,8 +605,7 @@ static bool pc5_rx_member(struct sk_buff *skb, bool v6)
 static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 			   const struct nf_hook_state *state)
 {
-	struct pc5_rx_dgram d = { .v6 = v6 };
-	struct pc5_group *g;
+	struct pc5_rx_dgram d = { .crypt.skb = skb, .pn = pn, .v6 = v6 };
 	int proto;
 
 	if (v6 ? !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) :
@@ -635,33 +621,30 @@ static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 		PC5_RX_CB(skb)->seen = 0;
 		return NF_ACCEPT;
 	}
-	g = pc5_rx_group(pn, skb, v6);
+	d.group = pc5_group_in(pn, skb, v6);
 	proto = pc5_ip_layout(skb, v6, &d.hlen, &d.nhoff);
 	/*
 	 * A protected datagram to a group not joined here is left to routing,
 	 * which drops it; should the host join meanwhile, LOCAL_IN takes it.
 	 */
 	if (state->hook == NF_INET_PRE_ROUTING &&
-	    (pc5_rx_late(skb, v6, proto, g) || (proto == pc5_proto && !pc5_rx_member(skb, v6))))
+	    (pc5_rx_late(skb, v6, proto, d.group) ||
+	     (proto == pc5_proto && !pc5_rx_member(skb, v6))))
 		return NF_ACCEPT;
 
 	if (proto != pc5_proto) {
-		if (!g)
+		if (!d.group)
 			return NF_ACCEPT;
 		if (proto >= 0 && pc5_is_membership(skb, proto, d.hlen))
 			return pc5_rx_pass(skb, state->hook);
-		if (READ_ONCE(g->plaintext) == PC5SEC_PLAINTEXT_ACCEPT) {
-			pc5_stats_add(g->stats, PC5SEC_STAT_RX_PLAINTEXT_ACCEPTED, 1);
-			return pc5_rx_pass(skb, state->hook);
-		}
-		pc5_stats_add(g->stats, PC5SEC_STAT_RX_DROP_PLAINTEXT, 1);
-		return NF_DROP;
+		if (READ_ONCE(d.group->plaintext) != PC5SEC_PLAINTEXT_ACCEPT)
+			return pc5_rx_verdict(&d, PC5SEC_STAT_RX_DROP_PLAINTEXT, state->hook);
+		pc5_stats_add(d.group->stats, PC5SEC_STAT_RX_PLAINTEXT_ACCEPTED, 1);
+		return pc5_rx_pass(skb, state->hook);
 	}
-	if (!g) {
-		pc5_stats_add(pn->stats, PC5SEC_STAT_RX_DROP_NO_GROUP, 1);
-		return NF_DROP;
-	}
-	return pc5_rx_protected(pn, g, skb, &d, state);
+	if (!d.group)
+		return pc5_rx_verdict(&d, PC5SEC_STAT_RX_DROP_NO_GROUP, state->hook);
+	return pc5_rx_protected(&d, state);
 }
 
 unsigned int pc5_rx_hook(void *priv, struct sk_buff *skb,
@@ -681,21 +664,17 @@ unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
 	bool v6 = state->pf == NFPROTO_IPV6;
-	struct pc5_net *pn = pc5_net(state->net);
-	struct pc5_group *g;
+	struct pc5_rx_dgram d = { .crypt.skb = skb, .pn = pc5_net(state->net), .v6 = v6 };
 
-	if (unlikely(PC5_RX_CB(skb)->seen == pc5_rx_cookie)) {
-		pc5_stats_add(pn->stats, PC5SEC_STAT_RX_DROP_ERROR, 1);
-		return NF_DROP;
-	}
-	g = pc5_tx_group(pn, skb, v6);
-	if (likely(!g))
+	if (unlikely(PC5_RX_CB(skb)->seen == pc5_rx_cookie))
+		return pc5_rx_verdict(&d, PC5SEC_STAT_RX_DROP_ERROR, state->hook);
+	d.group = pc5_group_out(d.pn, skb, v6);
+	if (likely(!d.group))
 		return NF_ACCEPT;
 	/* Anything else is plaintext: IGMP and MLD are never forwarded. */
 	if (pc5_ip_proto(skb, v6) == pc5_proto)
 		return NF_ACCEPT;
-	pc5_stats_add(g->stats, PC5SEC_STAT_FWD_DROP_PLAINTEXT, 1);
-	return NF_DROP;
+	return pc5_rx_verdict(&d, PC5SEC_STAT_FWD_DROP_PLAINTEXT, state->hook);
 }
 
 /*
@@ -708,30 +687,31 @@ unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
  * of it (transforms made for it too), for the trial budget. The key's
  * worker, BHs on.
  */
-static int pc5_rx_trial(struct sk_buff *skb, const struct pc5_rx_dgram *d, u64 *took)
+static enum pc5sec_stat pc5_rx_trial(struct pc5_rx_dgram *d, u64 *took)
 {
 	struct pc5_key *k = d->key;
 	u64 start = ktime_get_ns();
 	struct pc5_sa *sa = NULL;
+	enum pc5sec_stat stat;
 	bool kept = false;
-	int stat;
 
+	might_sleep();
 	if (!k->trial)
 		k->trial = pc5_sa_create_trial(k);
 	if (!k->trial || pc5_sa_rekey(k->trial, d->hdr.member_id, d->hdr.ptk_id)) {
 		stat = PC5SEC_STAT_RX_DROP_ERROR;
 		goto out;
 	}
-	stat = pc5_rx_verify(skb, d, pc5_rx_decrypt(skb, d, k->trial, NULL));
+	stat = pc5_rx_verify(d, pc5_rx_decrypt(d, k->trial, true));
 	if (stat)
 		goto out;
 	if (!d->sender || pc5_sender_keeps(d->sender, d->hdr.ptk_id))
 		sa = k->trial;
 	stat = pc5_sender_accept_trial(k, d->hdr.member_id, sa, d->seq,
-				       READ_ONCE(k->group->replay_window), &kept);
+				       READ_ONCE(d->group->replay_window), &kept);
 	if (!stat) {
 		local_bh_disable();
-		stat = pc5_rx_unwrap(skb, d);
+		stat = pc5_rx_unwrap(d);
 		local_bh_enable();
 	}
 	/* Kept, it serves that sender on: the next trial needs another. */
@@ -745,6 +725,27 @@ out:
 	/* What trials cost sets what a datagram reserves for one. */
 	WRITE_ONCE(k->trial_ns, min_t(u64, (7ULL * k->trial_ns + *took) / 8, U32_MAX));
 	return stat;
+}
+
+/*
+ * The context of a datagram that waited, from cb and its header, which
+ * pc5_rx_check() read before. Under RCU.
+ */
+static void pc5_rx_restore(struct pc5_rx_dgram *d, struct sk_buff *skb, struct pc5_key *k)
+{
+	struct pc5_rx_cb *cb = PC5_RX_CB(skb);
+
+	d->crypt.skb = skb;
+	d->pn = k->pn;
+	d->group = k->group;
+	d->key = k;
+	d->v6 = cb->pf == NFPROTO_IPV6;
+	d->hlen = cb->hlen;
+	d->nhoff = cb->nhoff;
+	d->plen = skb->len - d->hlen - PC5SEC_HDR_LEN - pc5_suite_icv_len(k->suite);
+	pc5_hdr_get((struct pc5sec_hdr *)(skb->data + d->hlen), &d->hdr);
+	d->seq = pc5_seq(d->hdr.ptk_id, d->hdr.counter);
+	d->sender = pc5_sender_find(k, d->hdr.member_id);
 }
 
 /*
@@ -764,36 +765,40 @@ static void pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
 	};
 	struct net_device *dev = skb->dev;
 	u32 reserved = cb->reserved;
+	enum pc5sec_stat stat;
 	struct pc5_rx_dgram d;
-	struct pc5_sa *sa = NULL;
+	struct pc5_sa *sa;
+	bool trial = false;
 	u64 took = 0;
-	int stat = 0;
+	int err;
 
 	local_bh_disable();
 	rcu_read_lock();
-	pc5_rx_restore(skb, &d, k);
-	if (d.sender && !pc5_sender_fresh(d.sender, d.seq, READ_ONCE(k->group->replay_window)))
-		stat = PC5SEC_STAT_RX_DROP_REPLAY;
-	else if (d.sender)
-		sa = pc5_sender_sa(d.sender, d.hdr.ptk_id);
-	if (sa)
-		stat = pc5_rx_with_sa(skb, &d, sa, &state);
-	if (stat != -EINPROGRESS && (stat || sa))
-		pc5_rx_end(skb, &d, stat, state.okfn);
+	pc5_rx_restore(&d, skb, k);
+	sa = d.sender ? pc5_sender_sa(d.sender, d.hdr.ptk_id) : NULL;
+	if (d.sender && !pc5_sender_fresh(d.sender, d.seq, READ_ONCE(k->group->replay_window))) {
+		pc5_rx_end(&d, PC5SEC_STAT_RX_DROP_REPLAY, state.okfn);
+	} else if (sa) {
+		err = pc5_rx_start(&d, sa, &state);
+		if (err != -EINPROGRESS)
+			pc5_rx_end(&d, pc5_rx_finish(&d, err), state.okfn);
+	} else {
+		trial = true;
+	}
 	rcu_read_unlock();
 	local_bh_enable();
 
-	if (!stat && !sa) {
+	if (trial) {
 		if (!reserved) {
 			spin_lock_bh(&k->rx_lock);
 			reserved = pc5_rx_trial_reserve(k);
 			spin_unlock_bh(&k->rx_lock);
 		}
 		/* d.sender stays valid: senders live as long as their key. */
-		stat = reserved ? pc5_rx_trial(skb, &d, &took) : PC5SEC_STAT_RX_DROP_SA_LIMIT;
+		stat = reserved ? pc5_rx_trial(&d, &took) : PC5SEC_STAT_RX_DROP_SA_LIMIT;
 		local_bh_disable();
 		rcu_read_lock();
-		pc5_rx_end(skb, &d, stat, state.okfn);
+		pc5_rx_end(&d, stat, state.okfn);
 		rcu_read_unlock();
 		local_bh_enable();
 	}
@@ -805,13 +810,13 @@ static void pc5_rx_resume_one(struct pc5_key *k, struct sk_buff *skb)
 	dev_put(dev);
 }
 
-/* The datagrams waiting for the key's worker, in the order they came. */
 void pc5_rx_resume(struct pc5_key *k)
 {
 	struct sk_buff_head queue;
 	struct sk_buff *skb;
 	unsigned int i;
 
+	WARN_ON_ONCE(current_work() != &k->work);
 	__skb_queue_head_init(&queue);
 	spin_lock_bh(&k->rx_lock);
 	skb_queue_splice_init(&k->pending, &queue);
@@ -822,5 +827,15 @@ void pc5_rx_resume(struct pc5_key *k)
 	while ((skb = __skb_dequeue(&queue))) {
 		pc5_rx_resume_one(k, skb);
 		cond_resched();
+	}
+}
+
+void pc5_rx_drop_pending(struct pc5_key *k)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&k->pending))) {
+		dev_put(skb->dev);
+		kfree_skb(skb);
 	}
 }

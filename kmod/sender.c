@@ -14,7 +14,8 @@
 #include <linux/hashtable.h>
 #include <linux/slab.h>
 
-#include "pc5sec.h"
+#include "crypto.h"
+#include "key.h"
 #include "proto.h"
 #include "sender.h"
 
@@ -152,7 +153,8 @@ static bool pc5_sender_jump(struct pc5_sender *s, u32 seq)
  * Records the seq of an authenticated datagram: 0, or the statistic to
  * drop it with. Under the sender's lock.
  */
-static int pc5_sender_record(struct pc5_key *k, struct pc5_sender *s, u32 seq, u32 window)
+static enum pc5sec_stat pc5_sender_record(struct pc5_key *k, struct pc5_sender *s,
+					  u32 seq, u32 window)
 {
 	struct pc5_replay *r = &s->replay;
 	unsigned int i;
@@ -248,13 +250,13 @@ bool pc5_sender_keeps(struct pc5_sender *s, u16 ptk_id)
  * authenticated, and settles the slots: 0, or the statistic to drop it
  * with. Any context (BHs off), under RCU.
  */
-int pc5_sender_accept(struct pc5_key *k, struct pc5_sender *s, struct pc5_sa *sa,
-		      u32 seq, u32 window)
+enum pc5sec_stat pc5_sender_accept(struct pc5_key *k, struct pc5_sender *s, struct pc5_sa *sa,
+				   u32 seq, u32 window)
 {
 	struct pc5_sa *old[PC5_SA_SLOTS] = {};
 	bool want = false;
 	unsigned int i;
-	int stat;
+	enum pc5sec_stat stat;
 
 	spin_lock(&s->lock);
 	stat = pc5_sender_record(k, s, seq, window);
@@ -293,15 +295,16 @@ static struct pc5_sender *pc5_sender_new(u32 member_id, u32 seq)
  * sender if it is new. Says in *@kept whether it kept @sa. Returns 0 or
  * the statistic to drop the datagram with. The key's worker only.
  */
-int pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
-			    u32 seq, u32 window, bool *kept)
+enum pc5sec_stat pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
+					 u32 seq, u32 window, bool *kept)
 {
 	struct pc5_sa *old[PC5_SA_SLOTS] = {};
 	struct pc5_sender *s;
 	bool want = false;
 	unsigned int i;
-	int stat = 0;
+	enum pc5sec_stat stat = 0;
 
+	WARN_ON_ONCE(current_work() != &k->work);
 	*kept = false;
 	rcu_read_lock();
 	s = pc5_sender_find(k, member_id);
@@ -353,6 +356,7 @@ void pc5_senders_make_next(struct pc5_key *k)
 	struct pc5_sa *cur, *sa;
 	u32 ptk_id;
 
+	WARN_ON_ONCE(current_work() != &k->work);
 	llist_for_each_entry_safe(s, tmp, list, want_node) {
 		clear_bit(PC5_SENDER_WANT, &s->want);
 		/*
@@ -382,9 +386,9 @@ void pc5_senders_make_next(struct pc5_key *k)
 }
 
 /*
- * Empties the slots of a key that is dead (k->dead, its worker stopped):
- * datagrams still in a cipher keep their SA, and so the key, until done.
- * Process context.
+ * Empties the slots of a key that is dead (k->dead, its worker stopped,
+ * so no sender is added meanwhile): datagrams still in a cipher keep their
+ * SA, and so the key, until done. Process context.
  */
 void pc5_senders_kill(struct pc5_key *k)
 {
@@ -392,6 +396,7 @@ void pc5_senders_kill(struct pc5_key *k)
 	struct pc5_sender *s;
 	unsigned int bkt, i;
 
+	WARN_ON_ONCE(!READ_ONCE(k->dead));
 	hash_for_each(k->senders, bkt, s, node) {
 		spin_lock_bh(&s->lock);
 		for (i = 0; i < PC5_SA_SLOTS; i++) {

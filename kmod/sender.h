@@ -65,16 +65,90 @@ struct pc5_sender {
 	struct pc5_sa __rcu *sa[PC5_SA_SLOTS];
 };
 
+/**
+ * pc5_sender_find() - a key's sender, by Group Member ID
+ * @k: the key
+ * @member_id: the Group Member ID
+ *
+ * Under RCU. A sender lives as long as its key.
+ *
+ * Return: the sender, or NULL.
+ */
 struct pc5_sender *pc5_sender_find(struct pc5_key *k, u32 member_id);
+
+/**
+ * pc5_sender_sa() - the sender's SA of a PTK ID, if it keeps one
+ * @s: the sender
+ * @ptk_id: the PTK ID
+ *
+ * Under RCU.
+ *
+ * Return: the SA, or NULL.
+ */
 struct pc5_sa *pc5_sender_sa(struct pc5_sender *s, u16 ptk_id);
+
+/**
+ * pc5_sender_fresh() - would @seq pass the replay check now?
+ * @s: the sender
+ * @seq: PTK ID || counter
+ * @window: the group's replay window
+ *
+ * Lockless, records nothing: the check before a datagram costs a cipher.
+ *
+ * Return: whether it is above the top, or in the window and not seen.
+ */
 bool pc5_sender_fresh(struct pc5_sender *s, u32 seq, u32 window);
+
+/**
+ * pc5_sender_keeps() - would the sender keep an SA of this PTK ID?
+ * @s: the sender
+ * @ptk_id: the PTK ID of a datagram it accepts
+ *
+ * Lockless.
+ *
+ * Return: whether @ptk_id is at or above the one before its window's top.
+ */
 bool pc5_sender_keeps(struct pc5_sender *s, u16 ptk_id);
-int pc5_sender_accept(struct pc5_key *k, struct pc5_sender *s, struct pc5_sa *sa,
-		      u32 seq, u32 window);
-int pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
-			    u32 seq, u32 window, bool *kept);
+
+/**
+ * pc5_sender_accept() - records an authenticated datagram
+ * @k: the sender's key
+ * @s: the sender
+ * @sa: the sender's SA that authenticated it
+ * @seq: its PTK ID || counter
+ * @window: the group's replay window
+ *
+ * Moves the window and steps the SA slots. BHs off, under RCU.
+ *
+ * Return: 0, or the drop reason: a replay, or (no-ICV suites) a jump not
+ * confirmed yet.
+ */
+enum pc5sec_stat pc5_sender_accept(struct pc5_key *k, struct pc5_sender *s, struct pc5_sa *sa,
+				   u32 seq, u32 window);
+
+/**
+ * pc5_sender_accept_trial() - records a datagram a trial authenticated
+ * @k: the key
+ * @member_id: its sender's Group Member ID
+ * @sa: the trial SA, to keep for its PTK ID, or NULL
+ * @seq: its PTK ID || counter
+ * @window: the group's replay window
+ * @kept: whether @sa was kept (with a reference of its own)
+ *
+ * Makes the sender if it is new. The key's worker only.
+ *
+ * Return: 0, or the drop reason.
+ */
+enum pc5sec_stat pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
+					 u32 seq, u32 window, bool *kept);
+
+/* The SAs of the next PTK IDs that senders asked for; the key's worker. */
 void pc5_senders_make_next(struct pc5_key *k);
+
+/* Empties the SA slots of a killed key's senders. */
 void pc5_senders_kill(struct pc5_key *k);
+
+/* Frees the senders of a key being released. */
 void pc5_senders_free(struct pc5_key *k);
 
 #endif /* _PC5SEC_SENDER_H */

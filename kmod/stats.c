@@ -3,7 +3,7 @@
  * Per-CPU u64 counters, named by enum pc5sec_stat.
  */
 
-#include "pc5sec.h"
+#include "stats.h"
 
 struct pc5_stats __percpu *pc5_stats_alloc(void)
 {

@@ -30,15 +30,17 @@ utsfile=$buildroot$kdir/include/generated/utsrelease.h
 rel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$utsfile")
 
 out=$top/build/$rel
-mkdir -p "$out/kmod"
+mkdir -p "$out/kmod/eea"
 ln -sfn "$top/uapi" "$out/uapi"
 ln -sf "$top/Kbuild" "$out/Kbuild"
-for f in "$top"/kmod/*.[ch] "$top"/kmod/Kbuild; do
-	ln -sf "$f" "$out/kmod/"
-done
-# A source removed from kmod/ must not linger in the build tree.
-for f in "$out"/kmod/*.[ch]; do
-	[ -e "$f" ] || rm -f "$f"
+for d in kmod kmod/eea; do
+	for f in "$top"/$d/*.[ch] "$top"/$d/Kbuild; do
+		ln -sf "$f" "$out/$d/"
+	done
+	# A source removed from kmod/ must not linger in the build tree.
+	for f in "$out"/$d/*.[ch]; do
+		[ -e "$f" ] || rm -f "$f"
+	done
 done
 
 if [ -n "$buildroot" ]; then
@@ -49,8 +51,10 @@ if [ -n "$buildroot" ]; then
 	cp -rL "$out/." "$buildroot$inner/"
 	chroot "$buildroot" make -C "$kdir" M="$inner" "$@" modules
 	cp "$buildroot$inner"/kmod/*.ko "$out/kmod/"
+	cp "$buildroot$inner"/kmod/eea/*.ko "$out/kmod/eea/"
 else
 	make -C "$kdir" M="$out" "$@" modules
 fi
+cp "$out"/kmod/eea/pc5sec_eea.ko "$out/kmod/"
 cp "$out"/kmod/pc5sec.ko "$out"/kmod/pc5sec_eea.ko "$top/kmod/"
 echo "build-module: $out/kmod/pc5sec.ko, pc5sec_eea.ko ($rel)"

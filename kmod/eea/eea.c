@@ -114,6 +114,9 @@ static struct skcipher_alg pc5_eea_algs[] = {
 	},
 };
 
+/* The longest test set's message, in octets. */
+#define PC5_EEA_TEST_MAX	512
+
 static const struct {
 	void (*init)(struct pc5_eea_state *st, const u8 *key, const u8 *iv);
 	void (*xor)(struct pc5_eea_state *st, u8 *dst, const u8 *src, unsigned int len);
@@ -124,22 +127,29 @@ static const struct {
 	{ pc5_zuc_init, pc5_zuc_xor, pc5_eea3_testvecs, ARRAY_SIZE(pc5_eea3_testvecs) },
 };
 
+/* A test set in one direction: key, IV, and a message of @bits. */
+struct pc5_eea_run {
+	u8 key[PC5_EEA_KEY_LEN];
+	u8 iv[PC5SEC_EEA_IV_LEN];
+	unsigned int bits;
+	u8 *in, *want, *out;
+};
+
 /*
- * @bits of @in, through the cipher of test @t, to @out; the rest of the
- * last octet is cleared. The message goes in two parts, the first @split
- * octets (a multiple of 4) and the rest, as the skcipher walk may do.
+ * The run's @bits of @in, through the cipher of test @t, to @out; the rest
+ * of the last octet is cleared. The message goes in two parts, the first
+ * @split octets (a multiple of 4) and the rest, as the skcipher walk may do.
  */
-static void pc5_eea_crypt_bits(unsigned int t, const u8 *key, const u8 *iv, const u8 *in,
-			       u8 *out, unsigned int bits, unsigned int split)
+static void pc5_eea_crypt_bits(unsigned int t, const struct pc5_eea_run *r, unsigned int split)
 {
-	unsigned int len = DIV_ROUND_UP(bits, 8);
+	unsigned int len = DIV_ROUND_UP(r->bits, 8);
 	struct pc5_eea_state st;
 
-	pc5_eea_tests[t].init(&st, key, iv);
-	pc5_eea_tests[t].xor(&st, out, in, split);
-	pc5_eea_tests[t].xor(&st, out + split, in + split, len - split);
-	if (bits % 8)
-		out[len - 1] &= 0xff << (8 - bits % 8);
+	pc5_eea_tests[t].init(&st, r->key, r->iv);
+	pc5_eea_tests[t].xor(&st, r->out, r->in, split);
+	pc5_eea_tests[t].xor(&st, r->out + split, r->in + split, len - split);
+	if (r->bits % 8)
+		r->out[len - 1] &= 0xff << (8 - r->bits % 8);
 	memzero_explicit(&st, sizeof(st));
 }
 
@@ -148,38 +158,39 @@ static int pc5_eea_selftest(unsigned int t)
 {
 	const struct pc5_eea_testvec *v;
 	unsigned int i, len, split, dir, s;
-	u8 key[PC5_EEA_KEY_LEN], iv[PC5SEC_EEA_IV_LEN] = {}, *buf;
-	u8 *in, *want, *out;
+	struct pc5_eea_run r = {};
+	u8 *buf;
 	int err = 0;
 
-	buf = kmalloc(3 * 512, GFP_KERNEL);
+	buf = kmalloc(3 * PC5_EEA_TEST_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	in = buf;
-	want = buf + 512;
-	out = buf + 1024;
+	r.in = buf;
+	r.want = buf + PC5_EEA_TEST_MAX;
+	r.out = buf + 2 * PC5_EEA_TEST_MAX;
 	for (i = 0; i < pc5_eea_tests[t].nvecs && !err; i++) {
 		v = &pc5_eea_tests[t].vecs[i];
 		len = DIV_ROUND_UP(v->bits, 8);
-		if (len > 512 || strlen(v->plaintext) != 2 * len ||
-		    strlen(v->ciphertext) != 2 * len || hex2bin(key, v->key, sizeof(key))) {
+		if (len > PC5_EEA_TEST_MAX || strlen(v->plaintext) != 2 * len ||
+		    strlen(v->ciphertext) != 2 * len || hex2bin(r.key, v->key, sizeof(r.key))) {
 			err = -EINVAL;
 			break;
 		}
-		put_unaligned_be32(v->count, iv);
-		iv[4] = v->bearer << 3 | v->dir << 2;
+		put_unaligned_be32(v->count, r.iv);
+		r.iv[4] = v->bearer << 3 | v->dir << 2;
+		r.bits = v->bits;
 		for (dir = 0; dir < 2 && !err; dir++) {
-			if (hex2bin(in, dir ? v->ciphertext : v->plaintext, len) ||
-			    hex2bin(want, dir ? v->plaintext : v->ciphertext, len)) {
+			if (hex2bin(r.in, dir ? v->ciphertext : v->plaintext, len) ||
+			    hex2bin(r.want, dir ? v->plaintext : v->ciphertext, len)) {
 				err = -EINVAL;
 				break;
 			}
 			if (v->bits % 8)
-				want[len - 1] &= 0xff << (8 - v->bits % 8);
+				r.want[len - 1] &= 0xff << (8 - v->bits % 8);
 			for (s = 0; s < 2 && !err; s++) {
 				split = s ? round_down(len / 2, 4) : 0;
-				pc5_eea_crypt_bits(t, key, iv, in, out, v->bits, split);
-				if (memcmp(out, want, len)) {
+				pc5_eea_crypt_bits(t, &r, split);
+				if (memcmp(r.out, r.want, len)) {
 					pr_err("%s: test set %u (%s) does not match\n",
 					       pc5_eea_algs[t].base.cra_driver_name, i + 1,
 					       dir ? "decrypt" : "encrypt");
@@ -189,7 +200,7 @@ static int pc5_eea_selftest(unsigned int t)
 		}
 	}
 	kfree_sensitive(buf);
-	memzero_explicit(key, sizeof(key));
+	memzero_explicit(&r, sizeof(r));
 	return err;
 }
 

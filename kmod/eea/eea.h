@@ -9,7 +9,7 @@
 #include <linux/types.h>
 #include <uapi/linux/pc5sec.h>
 
-#include "compat.h"
+#include "../compat.h"
 
 #define PC5_EEA_KEY_LEN		16
 
