@@ -9,8 +9,8 @@
 # make demo             three UEs, one protected group, in the test VM
 # make bench            throughput, CPU cost, key install rate and scale of
 #                       pc5sec beside plaintext, ESP and MACsec, in the test
-#                       VM: a table, and bench/results.json (README.md,
-#                       "Benchmark"); knobs ROUNDS, DURATION, CPU_DURATION,
+#                       VM: a table, and bench/results.json
+#                       (docs/benchmark.md); knobs ROUNDS, DURATION, CPU_DURATION,
 #                       CPU_PPS, MODES, PAYLOADS, SCALE, KEYS
 # make fuzz             selftests/fuzz.sh alone in the test VM with its full
 #                       counts: FUZZ_PACKETS datagrams, FUZZ_MESSAGES
@@ -130,15 +130,17 @@ profile: deps
 	@$(VM) -m run -x /usr/bin/perf -s build/profile-share -c "$(PROFILE_ENV) bash /mnt/share/profile.sh"
 
 CHECKPATCH_DIR := $(or $(PC5SEC_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/pc5sec)/checkpatch
-$(CHECKPATCH_DIR)/checkpatch.pl:
+$(CHECKPATCH_DIR)/checkpatch.pl $(CHECKPATCH_DIR)/kernel-doc:
 	@mkdir -p $(CHECKPATCH_DIR)
 	tar -xJf /usr/src/linux-source-6.1.tar.xz -C $(CHECKPATCH_DIR) --strip-components=2 \
 		linux-source-6.1/scripts/checkpatch.pl linux-source-6.1/scripts/spelling.txt \
-		linux-source-6.1/scripts/const_structs.checkpatch
+		linux-source-6.1/scripts/const_structs.checkpatch linux-source-6.1/scripts/kernel-doc
 
-style: $(CHECKPATCH_DIR)/checkpatch.pl
+# checkpatch --strict, and kernel-doc comments that say what they should.
+style: $(CHECKPATCH_DIR)/checkpatch.pl $(CHECKPATCH_DIR)/kernel-doc
 	$(CHECKPATCH_DIR)/checkpatch.pl --strict --no-tree --terse --show-types \
 		-f kmod/*.[ch] kmod/eea/*.[ch] uapi/linux/*.h
+	$(CHECKPATCH_DIR)/kernel-doc -none -Werror kmod/*.[ch] kmod/eea/*.[ch]
 
 sparse:
 	@scripts/build-module.sh $(KERNEL) "" -- C=2 2>&1 | tee build/sparse.log; \
