@@ -8,7 +8,7 @@ set -euo pipefail
 
 pkgs=(
 	# build: module, tool, selftest helpers
-	gcc make libc6-dev pkg-config libmnl-dev
+	gcc make libc6-dev pkg-config libmnl-dev libjson-c-dev
 	linux-headers-cloud-amd64
 	# test VM: kernel, QEMU, initramfs contents
 	linux-image-cloud-amd64 qemu-system-x86 busybox-static cpio gzip

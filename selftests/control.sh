@@ -20,6 +20,7 @@ G6=ff0e::5:1
 
 cleanup() {
 	[ -n "${monpid:-}" ] && kill "$monpid" 2>/dev/null
+	[ -n "${gmon1:-}" ] && kill "$gmon1" "$gmon2" 2>/dev/null
 	ip netns del pc5-ctl-a 2>/dev/null
 	ip netns del pc5-ctl-b 2>/dev/null
 	module_loaded && pc5sec flush 2>/dev/null
@@ -79,7 +80,7 @@ pc5sec genkey >"$tmp/k1"
 pc5sec genkey >"$tmp/k2"
 KEY1=$(cat "$tmp/k1")
 KEY2=$(cat "$tmp/k2")
-ktap_plan 15
+ktap_plan 16
 
 genkey() {
 	[[ $KEY1 =~ ^[0-9a-f]{64}$ ]] || fail "genkey printed '$KEY1'" || return
@@ -317,6 +318,68 @@ reservation() {
 	p group del $G4
 }
 tcase "a re-added key's tx PTK IDs start past the earlier reservation" reservation
+
+# The output of show and monitor, text and JSON, for a fixed configuration:
+# groups on IPv4 and IPv6 (one restricted to an interface whose name is not
+# UTF-8), keys pending, active, soft-expired and expiring, and the events
+# of their changes. Volatile values are normalised: counters to "N", times
+# within a day of now to "T"; monitor lines are sorted, the key worker's
+# events racing the commands. The golden is selftests/golden/output.txt.
+golden_output() {
+	local dev=$'pc5\xff' g4=239.5.5.7 g6=ff0e::5:7 now norm c
+	now=$(date +%s)
+	norm='walk(if type == "object" and (.stats | type) == "object" then
+		.stats |= map_values("N")
+	elif type == "number" and . > $now - 86400 and . < $now + 86400 then "T"
+	else . end)'
+	pc5sec monitor -j >"$tmp/golden-ev.json" 2>&1 &
+	gmon1=$!
+	pc5sec monitor >"$tmp/golden-ev.txt" 2>&1 &
+	gmon2=$!
+	sleep 0.5
+	ip link add name "$dev" type dummy || return
+	{
+		p group add $g4 group-id 0x123 member-id 0xa1 dev "$dev" bearer 5 \
+			replay-window 64 plaintext accept &&
+		p group add $g6 group-id 0xfffffe member-id 2 &&
+		p group set $g4 replay-window 4096 &&
+		p key add $g4 pgk-id 0x101 suite aes-gcm-128 key-file "$tmp/k1" \
+			not-before @1000000000 expires @4102444800 &&
+		p key add $g4 pgk-id 0x202 suite eea2 key-file "$tmp/k2" \
+			not-before @4102444800 tx-ptk-id 100 tx-ptk-limit 200 &&
+		p key add $g4 pgk-id 0x303 suite eea2 key-file "$tmp/k1" \
+			not-before @1000000000 soft-expires @1000000000 expires @4102444800 tx-ptk-id 7 &&
+		p key add $g6 pgk-id 0x55 suite aes-gcm-128 key-file "$tmp/k2" \
+			soft-expires 2s expires 3s &&
+		sleep 4.5
+	} >/dev/null || return
+	for c in "show" "show -s" "show $g6"; do
+		echo "## $c -j"
+		pc5sec $c -j | jq -c --argjson now "$now" "$norm" || return
+	done
+	for c in "show" "show -s"; do
+		echo "## $c"
+		pc5sec $c | sed -E 's/^( +[a-z0-9_-]+): [0-9]+$/\1: N/' || return
+	done
+	{
+		p key del $g4 pgk-id 0x202 && p group del $g6 && p group del $g4 && sleep 0.5
+	} >/dev/null || return
+	kill $gmon1 $gmon2
+	wait $gmon1 $gmon2 2>/dev/null
+	gmon1= gmon2=
+	echo "## monitor -j"
+	jq -c --argjson now "$now" "$norm" "$tmp/golden-ev.json" | sort
+	echo "## monitor"
+	sort "$tmp/golden-ev.txt"
+	ip link del "$dev"
+}
+
+golden() {
+	golden_output >"$tmp/golden" || fail "setting up the configuration failed" || return
+	cat "$tmp/golden" >>"$ALL"
+	diff -u "$SELFTEST_DIR/golden/output.txt" "$tmp/golden"
+}
+tcase "show and monitor print what selftests/golden/output.txt says" golden
 
 no_key_bytes() {
 	local k up

@@ -7,54 +7,40 @@
 #include <linux/pc5sec.h>
 
 #include "addr.h"
-#include "nl.h"
+#include "ipc.h"
 #include "parse.h"
 #include "pc5sec.h"
 
 enum { G_GROUP_ID, G_MEMBER_ID, G_DEV, G_BEARER, G_WINDOW, G_PLAINTEXT };
 
 static const struct opt add_opts[] = {
-	[G_GROUP_ID] = { "group-id", OPT_NUM, PC5SEC_GROUP_ID_MAX },
-	[G_MEMBER_ID] = { "member-id", OPT_NUM, PC5SEC_MEMBER_ID_MAX },
-	[G_DEV] = { "dev", OPT_IFNAME, 0 },
-	[G_BEARER] = { "bearer", OPT_NUM, PC5SEC_BEARER_MAX },
-	[G_WINDOW] = { "replay-window", OPT_NUM, PC5SEC_REPLAY_WINDOW_MAX },
-	[G_PLAINTEXT] = { "plaintext", OPT_PLAINTEXT, 0 },
+	[G_GROUP_ID] = { "group-id", OPT_NUM, PC5SEC_GROUP_ID_MAX, PC5SEC_A_GROUP_ID },
+	[G_MEMBER_ID] = { "member-id", OPT_NUM, PC5SEC_MEMBER_ID_MAX, PC5SEC_A_MEMBER_ID },
+	[G_DEV] = { "dev", OPT_IFNAME, 0, PC5SEC_A_IFINDEX },
+	[G_BEARER] = { "bearer", OPT_NUM, PC5SEC_BEARER_MAX, PC5SEC_A_BEARER },
+	[G_WINDOW] = { "replay-window", OPT_NUM, PC5SEC_REPLAY_WINDOW_MAX,
+		       PC5SEC_A_REPLAY_WINDOW },
+	[G_PLAINTEXT] = { "plaintext", OPT_PLAINTEXT, 0, PC5SEC_A_PLAINTEXT },
 };
 
 /* group set takes the last two, at the same indexes */
 #define SET_OPTS (&add_opts[G_WINDOW])
 #define SET_NOPTS (ARRAY_SIZE(add_opts) - G_WINDOW)
 
-/* Sends a request that needs the family and maybe the group address */
+/* Hands the group at addr with the options given to the kernel */
 static int request(uint8_t cmd, const struct pc5_addr *addr,
 		   const union optval *v, unsigned int given, const char *what)
 {
-	_Alignas(8) char buf[NL_TX_SIZE];
-	struct nlmsghdr *nlh;
-	struct nl nl;
-	int ret;
+	struct group_info g = { 0 };
+	size_t i;
 
-	if (nl_connect(&nl))
-		return 1;
-	nlh = nl_msg(&nl, buf, cmd, NLM_F_ACK);
 	if (addr)
-		addr_put(nlh, addr);
-	if (given & BIT(G_GROUP_ID))
-		mnl_attr_put_u32(nlh, PC5SEC_A_GROUP_ID, v[G_GROUP_ID].num);
-	if (given & BIT(G_MEMBER_ID))
-		mnl_attr_put_u32(nlh, PC5SEC_A_MEMBER_ID, v[G_MEMBER_ID].num);
-	if (given & BIT(G_DEV))
-		mnl_attr_put_u32(nlh, PC5SEC_A_IFINDEX, v[G_DEV].num);
-	if (given & BIT(G_BEARER))
-		mnl_attr_put_u8(nlh, PC5SEC_A_BEARER, v[G_BEARER].num);
-	if (given & BIT(G_WINDOW))
-		mnl_attr_put_u32(nlh, PC5SEC_A_REPLAY_WINDOW, v[G_WINDOW].num);
-	if (given & BIT(G_PLAINTEXT))
-		mnl_attr_put_u8(nlh, PC5SEC_A_PLAINTEXT, v[G_PLAINTEXT].num);
-	ret = nl_talk(&nl, nlh, NULL, NULL, what);
-	nl_close(&nl);
-	return ret ? 1 : 0;
+		g.addr = *addr;
+	for (i = 0; i < ARRAY_SIZE(add_opts); i++)
+		if (given & BIT(i))
+			field_set(&group_table, &g, &g.has, add_opts[i].attr,
+				  v[i].num);
+	return ipc_group(cmd, &g, what) ? 1 : 0;
 }
 
 static int group_add(int argc, char *argv[])

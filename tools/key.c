@@ -10,8 +10,8 @@
 #include <linux/pc5sec.h>
 
 #include "addr.h"
+#include "ipc.h"
 #include "model.h"
-#include "nl.h"
 #include "parse.h"
 #include "pc5sec.h"
 #include "state.h"
@@ -22,14 +22,15 @@ enum {
 };
 
 static const struct opt key_opts[] = {
-	[K_PGK_ID] = { "pgk-id", OPT_NUM, UINT32_MAX },
-	[K_SUITE] = { "suite", OPT_SUITE, 0 },
-	[K_KEY_FILE] = { "key-file", OPT_STR, 0 },
-	[K_NOT_BEFORE] = { "not-before", OPT_TIME, 0 },
-	[K_SOFT_EXPIRES] = { "soft-expires", OPT_TIME, 0 },
-	[K_EXPIRES] = { "expires", OPT_TIME, 0 },
-	[K_TX_PTK_ID] = { "tx-ptk-id", OPT_NUM, PC5SEC_PTK_ID_MAX },
-	[K_TX_PTK_LIMIT] = { "tx-ptk-limit", OPT_NUM, PC5SEC_PTK_ID_MAX },
+	[K_PGK_ID] = { "pgk-id", OPT_NUM, UINT32_MAX, PC5SEC_KEY_A_PGK_ID },
+	[K_SUITE] = { "suite", OPT_SUITE, 0, PC5SEC_KEY_A_SUITE },
+	[K_KEY_FILE] = { "key-file", OPT_STR, 0, 0 },
+	[K_NOT_BEFORE] = { "not-before", OPT_TIME, 0, PC5SEC_KEY_A_NOT_BEFORE },
+	[K_SOFT_EXPIRES] = { "soft-expires", OPT_TIME, 0, PC5SEC_KEY_A_SOFT_EXPIRES },
+	[K_EXPIRES] = { "expires", OPT_TIME, 0, PC5SEC_KEY_A_EXPIRES },
+	[K_TX_PTK_ID] = { "tx-ptk-id", OPT_NUM, PC5SEC_PTK_ID_MAX, PC5SEC_KEY_A_TX_PTK_ID },
+	[K_TX_PTK_LIMIT] = { "tx-ptk-limit", OPT_NUM, PC5SEC_PTK_ID_MAX,
+			     PC5SEC_KEY_A_TX_PTK_ID_LIMIT },
 };
 
 struct key_req {
@@ -37,8 +38,20 @@ struct key_req {
 	union optval v[ARRAY_SIZE(key_opts)];
 	unsigned int given;
 	uint8_t pgk[PC5SEC_PGK_LEN];
-	uint16_t first, last;		/* the tx reservation */
+	struct key_info key;		/* what is sent */
 };
+
+/* The model fields of the options given */
+static void fill_key(struct key_info *k, const union optval *v,
+		     unsigned int given, size_t nopts)
+{
+	size_t i;
+
+	for (i = 0; i < nopts; i++)
+		if ((given & BIT(i)) && key_opts[i].attr)
+			field_set(&key_table, k, &k->has, key_opts[i].attr,
+				  v[i].num);
+}
 
 static int check_args(const struct key_req *r)
 {
@@ -66,91 +79,47 @@ static int check_args(const struct key_req *r)
 }
 
 /* The group's own member ID, which a reservation is for */
-static int get_member_id(struct nl *nl, const struct pc5_addr *addr,
-			 uint32_t *member_id)
+static int get_member_id(const struct pc5_addr *addr, uint32_t *member_id)
 {
-	_Alignas(8) char buf[NL_TX_SIZE];
 	struct group_list l = { 0 };
-	char a[ADDR_STRLEN];
-	struct nlmsghdr *nlh;
+	char a[ADDR_STRLEN], what[96];
 	int ret;
 
-	nlh = nl_msg(nl, buf, PC5SEC_CMD_GROUP_GET, NLM_F_ACK);
-	addr_put(nlh, addr);
-	ret = nl_talk(nl, nlh, group_list_cb, &l, NULL);
-	if (!ret && (l.n != 1 || !HAS(&l.groups[0], PC5SEC_A_MEMBER_ID)))
+	snprintf(what, sizeof(what), "key add: cannot look up group %s",
+		 addr_str(addr, a));
+	ret = ipc_groups(addr, &l, what);
+	if (!ret && (l.n != 1 || !HAS(&l.groups[0], PC5SEC_A_MEMBER_ID))) {
+		fprintf(stderr, "%s: %s: %s\n", PROG_NAME, what, strerror(EBADMSG));
 		ret = -EBADMSG;
+	}
 	if (!ret)
 		*member_id = l.groups[0].member_id;
-	else
-		fprintf(stderr, "%s: key add: cannot look up group %s: %s%s%s\n",
-			PROG_NAME, addr_str(addr, a), strerror(-ret),
-			nl->extack[0] ? ": " : "", nl->extack);
 	group_list_free(&l);
 	return ret;
 }
 
 /* Takes the explicit reservation, or the next block of the state file */
-static int reserve(struct nl *nl, struct key_req *r)
+static int reserve(struct key_req *r)
 {
 	struct resv_id id = { &r->addr, 0, r->v[K_PGK_ID].num };
+	uint16_t first, last = PC5SEC_PTK_ID_MAX;
 	char why[512];
 
 	if (r->given & BIT(K_TX_PTK_ID)) {
-		r->first = r->v[K_TX_PTK_ID].num;
-		r->last = r->given & BIT(K_TX_PTK_LIMIT) ?
-			  r->v[K_TX_PTK_LIMIT].num : PC5SEC_PTK_ID_MAX;
-		return 0;
-	}
-	if (get_member_id(nl, &r->addr, &id.member_id))
+		first = r->v[K_TX_PTK_ID].num;
+		if (r->given & BIT(K_TX_PTK_LIMIT))
+			last = r->v[K_TX_PTK_LIMIT].num;
+	} else if (get_member_id(&r->addr, &id.member_id)) {
 		return -1;
-	if (resv_reserve(state_dir, &id, &r->first, &r->last, why, sizeof(why))) {
+	} else if (resv_reserve(state_dir, &id, &first, &last, why,
+				sizeof(why))) {
 		fprintf(stderr, "%s: key add: %s\n", PROG_NAME, why);
 		return -1;
 	}
+	field_set(&key_table, &r->key, &r->key.has, PC5SEC_KEY_A_TX_PTK_ID, first);
+	field_set(&key_table, &r->key, &r->key.has, PC5SEC_KEY_A_TX_PTK_ID_LIMIT,
+		  last);
 	return 0;
-}
-
-static void put_key(struct nlmsghdr *nlh, const struct key_req *r)
-{
-	static const unsigned int times[][2] = {
-		{ K_NOT_BEFORE, PC5SEC_KEY_A_NOT_BEFORE },
-		{ K_SOFT_EXPIRES, PC5SEC_KEY_A_SOFT_EXPIRES },
-		{ K_EXPIRES, PC5SEC_KEY_A_EXPIRES },
-	};
-	struct nlattr *nest = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
-	size_t i;
-
-	mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, r->v[K_PGK_ID].num);
-	mnl_attr_put(nlh, PC5SEC_KEY_A_PGK, sizeof(r->pgk), r->pgk);
-	mnl_attr_put_u8(nlh, PC5SEC_KEY_A_SUITE, r->v[K_SUITE].num);
-	for (i = 0; i < ARRAY_SIZE(times); i++)
-		if (r->given & BIT(times[i][0]))
-			mnl_attr_put_u64(nlh, times[i][1], r->v[times[i][0]].time);
-	mnl_attr_put_u16(nlh, PC5SEC_KEY_A_TX_PTK_ID, r->first);
-	mnl_attr_put_u16(nlh, PC5SEC_KEY_A_TX_PTK_ID_LIMIT, r->last);
-	mnl_attr_nest_end(nlh, nest);
-}
-
-static int install(struct key_req *r)
-{
-	_Alignas(8) char buf[NL_TX_SIZE];
-	struct nlmsghdr *nlh;
-	struct nl nl;
-	int ret;
-
-	if (nl_connect(&nl))
-		return -1;
-	ret = reserve(&nl, r);
-	if (!ret) {
-		nlh = nl_msg(&nl, buf, PC5SEC_CMD_KEY_NEW, NLM_F_ACK);
-		addr_put(nlh, &r->addr);
-		put_key(nlh, r);
-		ret = nl_talk(&nl, nlh, NULL, NULL, "key add");
-		explicit_bzero(buf, sizeof(buf));
-	}
-	nl_close(&nl);
-	return ret;
 }
 
 static int key_add(int argc, char *argv[])
@@ -167,21 +136,20 @@ static int key_add(int argc, char *argv[])
 		       ARRAY_SIZE(key_opts), r.v, &r.given) ||
 	    check_args(&r) || read_key_file(r.v[K_KEY_FILE].str, r.pgk))
 		return 1;
-	ret = install(&r);
+	fill_key(&r.key, r.v, r.given, ARRAY_SIZE(key_opts));
+	ret = reserve(&r);
+	if (!ret)
+		ret = ipc_key(PC5SEC_CMD_KEY_NEW, &r.addr, &r.key, r.pgk, "key add");
 	explicit_bzero(r.pgk, sizeof(r.pgk));
 	return ret ? 1 : 0;
 }
 
 static int key_del(int argc, char *argv[])
 {
-	_Alignas(8) char buf[NL_TX_SIZE];
-	union optval v[1];
+	struct key_info k = { 0 };
 	struct pc5_addr addr;
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
+	union optval v[1];
 	unsigned int given;
-	struct nl nl;
-	int ret;
 
 	if (argc < 2) {
 		fprintf(stderr, "%s: key del needs a group address\n", PROG_NAME);
@@ -194,16 +162,8 @@ static int key_del(int argc, char *argv[])
 		fprintf(stderr, "%s: key del needs pgk-id\n", PROG_NAME);
 		return 1;
 	}
-	if (nl_connect(&nl))
-		return 1;
-	nlh = nl_msg(&nl, buf, PC5SEC_CMD_KEY_DEL, NLM_F_ACK);
-	addr_put(nlh, &addr);
-	nest = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
-	mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, v[0].num);
-	mnl_attr_nest_end(nlh, nest);
-	ret = nl_talk(&nl, nlh, NULL, NULL, "key del");
-	nl_close(&nl);
-	return ret ? 1 : 0;
+	fill_key(&k, v, given, 1);
+	return ipc_key(PC5SEC_CMD_KEY_DEL, &addr, &k, NULL, "key del") ? 1 : 0;
 }
 
 static const struct cmd key_cmds[] = {

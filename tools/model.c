@@ -11,53 +11,110 @@
 #include <linux/pc5sec.h>
 
 #include "model.h"
+#include "names.h"
 #include "pc5sec.h"
 
-/* A fixed-size attribute that lands in a struct member of its size */
-struct field {
-	size_t off, size;
+/* One line a field: FIELD(struct, member, attr, text, json, fmt[, .name = ...][, .line = true]) */
+#define FIELD(s, m, a, txt, js, f, ...)					\
+	{ .attr = (a), .off = offsetof(struct s, m),			\
+	  .size = sizeof(((struct s *)0)->m), .text = (txt), .json = (js),	\
+	  .fmt = (f), __VA_ARGS__ }
+
+static const struct field group_fields[] = {
+	FIELD(group_info, addr, PC5SEC_A_GROUP_ADDR4, "", "address", FMT_ADDR),
+	FIELD(group_info, addr, PC5SEC_A_GROUP_ADDR4, NULL, "family", FMT_FAMILY),
+	FIELD(group_info, group_id, PC5SEC_A_GROUP_ID, "group-id", "group_id", FMT_HEX6, .line = true),
+	FIELD(group_info, member_id, PC5SEC_A_MEMBER_ID, "member-id", "member_id", FMT_HEX6),
+	FIELD(group_info, sender_id, PC5SEC_A_SENDER_ID, "sender-id", "sender_id", FMT_HEX6),
+	FIELD(group_info, ifindex, PC5SEC_A_IFINDEX, "dev", "dev", FMT_DEV),
+	FIELD(group_info, ifindex, PC5SEC_A_IFINDEX, NULL, "ifindex", FMT_U),
+	FIELD(group_info, bearer, PC5SEC_A_BEARER, "bearer", "bearer", FMT_U),
+	FIELD(group_info, replay_window, PC5SEC_A_REPLAY_WINDOW, "replay-window", "replay_window", FMT_U),
+	FIELD(group_info, plaintext, PC5SEC_A_PLAINTEXT, "plaintext", "plaintext", FMT_ENUM, .name = plaintext_name),
 };
 
-#define FIELD(s, m) { offsetof(struct s, m), sizeof(((struct s *)0)->m) }
-
-static const struct field group_fields[__PC5SEC_A_MAX] = {
-	[PC5SEC_A_GROUP_ID] = FIELD(group_info, group_id),
-	[PC5SEC_A_MEMBER_ID] = FIELD(group_info, member_id),
-	[PC5SEC_A_IFINDEX] = FIELD(group_info, ifindex),
-	[PC5SEC_A_BEARER] = FIELD(group_info, bearer),
-	[PC5SEC_A_REPLAY_WINDOW] = FIELD(group_info, replay_window),
-	[PC5SEC_A_PLAINTEXT] = FIELD(group_info, plaintext),
-	[PC5SEC_A_SENDER_ID] = FIELD(group_info, sender_id),
+static const struct field key_fields[] = {
+	FIELD(key_info, pgk_id, PC5SEC_KEY_A_PGK_ID, "pgk-id", "pgk_id", FMT_HEX8),
+	FIELD(key_info, index, PC5SEC_KEY_A_INDEX, "index", "index", FMT_U),
+	FIELD(key_info, suite, PC5SEC_KEY_A_SUITE, "suite", "suite", FMT_ENUM, .name = suite_name),
+	FIELD(key_info, state, PC5SEC_KEY_A_STATE, "state", "state", FMT_ENUM, .name = state_name),
+	FIELD(key_info, not_before, PC5SEC_KEY_A_NOT_BEFORE, "not-before", "not_before", FMT_TIME, .line = true),
+	FIELD(key_info, soft_expires, PC5SEC_KEY_A_SOFT_EXPIRES, "soft-expires", "soft_expires", FMT_TIME),
+	FIELD(key_info, expires, PC5SEC_KEY_A_EXPIRES, "expires", "expires", FMT_TIME),
+	FIELD(key_info, tx_ptk_id, PC5SEC_KEY_A_TX_PTK_ID, "tx-ptk-id", "tx_ptk_id", FMT_U, .line = true),
+	FIELD(key_info, tx_counter, PC5SEC_KEY_A_TX_COUNTER, "tx-counter", "tx_counter", FMT_U),
+	FIELD(key_info, tx_ptk_id_limit, PC5SEC_KEY_A_TX_PTK_ID_LIMIT, "tx-ptk-limit", "tx_ptk_id_limit", FMT_U),
+	FIELD(key_info, rx_senders, PC5SEC_KEY_A_RX_SENDERS, "rx-senders", "rx_senders", FMT_U),
 };
 
-static const struct field key_fields[__PC5SEC_KEY_A_MAX] = {
-	[PC5SEC_KEY_A_PGK_ID] = FIELD(key_info, pgk_id),
-	[PC5SEC_KEY_A_INDEX] = FIELD(key_info, index),
-	[PC5SEC_KEY_A_SUITE] = FIELD(key_info, suite),
-	[PC5SEC_KEY_A_NOT_BEFORE] = FIELD(key_info, not_before),
-	[PC5SEC_KEY_A_SOFT_EXPIRES] = FIELD(key_info, soft_expires),
-	[PC5SEC_KEY_A_EXPIRES] = FIELD(key_info, expires),
-	[PC5SEC_KEY_A_TX_PTK_ID] = FIELD(key_info, tx_ptk_id),
-	[PC5SEC_KEY_A_TX_PTK_ID_LIMIT] = FIELD(key_info, tx_ptk_id_limit),
-	[PC5SEC_KEY_A_TX_COUNTER] = FIELD(key_info, tx_counter),
-	[PC5SEC_KEY_A_STATE] = FIELD(key_info, state),
-	[PC5SEC_KEY_A_RX_SENDERS] = FIELD(key_info, rx_senders),
-};
+const struct table group_table = { group_fields, ARRAY_SIZE(group_fields) };
+const struct table key_table = { key_fields, ARRAY_SIZE(key_fields) };
 
-/* 1 if attr was a field of the table, 0 if not, -1 if malformed */
-static int set_field(const struct nlattr *attr, const struct field *fields,
-		     size_t n, void *base, uint32_t *has)
+/* A field carried in an attribute of its own size, not a nest or address */
+static bool scalar(const struct field *f)
+{
+	return f->fmt != FMT_ADDR && f->fmt != FMT_FAMILY;
+}
+
+bool field_has(const struct field *f, const void *base, uint32_t has)
+{
+	if (!scalar(f))
+		return ((const struct pc5_addr *)((const char *)base + f->off))->family;
+	return has & BIT(f->attr);
+}
+
+uint64_t field_get(const struct field *f, const void *base)
+{
+	const char *p = (const char *)base + f->off;
+	union { uint8_t u8; uint16_t u16; uint32_t u32; uint64_t u64; } v;
+
+	memcpy(&v, p, f->size);
+	switch (f->size) {
+	case 1: return v.u8;
+	case 2: return v.u16;
+	case 4: return v.u32;
+	default: return v.u64;
+	}
+}
+
+void field_set(const struct table *t, void *base, uint32_t *has,
+	       unsigned int attr, uint64_t v)
+{
+	union { uint8_t u8; uint16_t u16; uint32_t u32; uint64_t u64; } u;
+	const struct field *f;
+
+	for (f = t->fields; f < t->fields + t->n; f++) {
+		if (f->attr != attr || !scalar(f))
+			continue;
+		switch (f->size) {
+		case 1: u.u8 = v; break;
+		case 2: u.u16 = v; break;
+		case 4: u.u32 = v; break;
+		default: u.u64 = v; break;
+		}
+		memcpy((char *)base + f->off, &u, f->size);
+		*has |= BIT(attr);
+	}
+}
+
+/* 1 if attr feeds a field of the table, 0 if not, -1 if malformed */
+static int set_field(const struct nlattr *attr, const struct table *t,
+		     void *base, uint32_t *has)
 {
 	unsigned int type = mnl_attr_get_type(attr);
+	const struct field *f;
 
-	if (type >= n || !fields[type].size)
-		return 0;
-	if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, fields[type].size) < 0)
-		return -1;
-	memcpy((char *)base + fields[type].off, mnl_attr_get_payload(attr),
-	       fields[type].size);
-	*has |= BIT(type);
-	return 1;
+	for (f = t->fields; f < t->fields + t->n; f++) {
+		if (f->attr != type || !scalar(f))
+			continue;
+		if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, f->size) < 0)
+			return -1;
+		memcpy((char *)base + f->off, mnl_attr_get_payload(attr),
+		       f->size);
+		*has |= BIT(type);
+		return 1;
+	}
+	return 0;
 }
 
 static int stat_cb(const struct nlattr *attr, void *data)
@@ -84,8 +141,7 @@ static int parse_stats(const struct nlattr *attr, struct stats *s)
 static int key_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct key_info *k = data;
-	int ret = set_field(attr, key_fields, ARRAY_SIZE(key_fields), k,
-			    &k->has);
+	int ret = set_field(attr, &key_table, k, &k->has);
 
 	if (!ret && mnl_attr_get_type(attr) == PC5SEC_KEY_A_STATS) {
 		ret = parse_stats(attr, &k->stats);
@@ -124,8 +180,7 @@ static int group_attr_cb(const struct nlattr *attr, void *data)
 {
 	struct group_info *g = data;
 	unsigned int type = mnl_attr_get_type(attr);
-	int ret = set_field(attr, group_fields, ARRAY_SIZE(group_fields), g,
-			    &g->has);
+	int ret = set_field(attr, &group_table, g, &g->has);
 
 	if (ret)
 		return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;

@@ -6,6 +6,7 @@
 #ifndef PC5SEC_MODEL_H
 #define PC5SEC_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <libmnl/libmnl.h>
@@ -47,6 +48,49 @@ struct group_list {
 };
 
 #define HAS(x, attr) (!!((x)->has & (1u << (attr))))
+
+/* How a field is written: text, and JSON (a number unless said) */
+enum fmt {
+	FMT_U,		/* decimal */
+	FMT_HEX6,	/* text 0x%06x */
+	FMT_HEX8,	/* text 0x%08x */
+	FMT_TIME,	/* text a UTC date; JSON UNIX seconds */
+	FMT_ENUM,	/* the value's name, "unknown-N" if it has none */
+	FMT_DEV,	/* an ifindex: its name (text: the number if none) */
+	FMT_ADDR,	/* a struct pc5_addr, present if it has a family */
+	FMT_FAMILY,	/* of a struct pc5_addr: "ipv4" or "ipv6" */
+};
+
+/*
+ * A field of struct group_info or struct key_info: the attribute it comes
+ * in, where it lands, and how the printers write it. The tables list
+ * fields in output order; an attribute may feed several fields.
+ */
+struct field {
+	unsigned int attr;
+	size_t off, size;
+	const char *text, *json;	/* names; NULL: not in that output */
+	enum fmt fmt;
+	const char *(*name)(unsigned int);	/* FMT_ENUM */
+	bool line;			/* show's text starts a line here */
+};
+
+struct table {
+	const struct field *fields;
+	size_t n;
+};
+
+extern const struct table group_table, key_table;
+
+/* Whether base (of the table's struct) has the field */
+bool field_has(const struct field *f, const void *base, uint32_t has);
+
+/* The field's value, widened; times are signed */
+uint64_t field_get(const struct field *f, const void *base);
+
+/* Sets the field(s) that attr feeds to v and marks them present */
+void field_set(const struct table *t, void *base, uint32_t *has,
+	       unsigned int attr, uint64_t v);
 
 /* Parses a message; -1 with errno set if it is malformed */
 int group_parse(const struct nlmsghdr *nlh, struct group_info *g);

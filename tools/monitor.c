@@ -11,11 +11,10 @@
 #include <string.h>
 #include <linux/pc5sec.h>
 
-#include "json.h"
-#include "model.h"
+#include "ipc.h"
 #include "names.h"
-#include "nl.h"
 #include "pc5sec.h"
+#include "print.h"
 #include "state.h"
 
 #define EV_RX_SIZE 32768
@@ -23,7 +22,6 @@
 struct monitor {
 	bool json, renew;
 	struct nl ev;			/* subscribed to "monitor" */
-	struct nl ctl;			/* sends KEY_SET for --renew */
 };
 
 static volatile sig_atomic_t stop;
@@ -41,55 +39,7 @@ static const struct key_info *event_key(const struct group_info *g,
 	return g->nkeys && HAS(&g->keys[0], attr) ? &g->keys[0] : NULL;
 }
 
-#define KEY_HAS(g, attr) (event_key(g, attr) != NULL)
-
-static void print_json(const struct group_info *g, const char *event)
-{
-	const struct key_info *k = g->keys;
-	char buf[ADDR_STRLEN];
-	struct json j;
-
-	json_init(&j, stdout);
-	json_obj(&j, NULL);
-	json_str(&j, "event", event);
-	json_str(&j, "address", g->addr.family ? addr_str(&g->addr, buf) : NULL);
-	if (KEY_HAS(g, PC5SEC_KEY_A_PGK_ID))
-		json_u64(&j, "pgk_id", k->pgk_id);
-	if (KEY_HAS(g, PC5SEC_KEY_A_INDEX))
-		json_u64(&j, "index", k->index);
-	if (HAS(g, PC5SEC_A_SENDER_ID))
-		json_u64(&j, "sender_id", g->sender_id);
-	if (HAS(g, PC5SEC_A_MEMBER_ID))
-		json_u64(&j, "member_id", g->member_id);
-	if (KEY_HAS(g, PC5SEC_KEY_A_TX_PTK_ID))
-		json_u64(&j, "tx_ptk_id", k->tx_ptk_id);
-	if (KEY_HAS(g, PC5SEC_KEY_A_TX_PTK_ID_LIMIT))
-		json_u64(&j, "tx_ptk_id_limit", k->tx_ptk_id_limit);
-	json_end_obj(&j);
-}
-
-static void print_text(const struct group_info *g, const char *event)
-{
-	const struct key_info *k = g->keys;
-	char buf[ADDR_STRLEN];
-
-	printf("%s %s", event, addr_str(&g->addr, buf));
-	if (KEY_HAS(g, PC5SEC_KEY_A_PGK_ID))
-		printf(" pgk-id 0x%08x", k->pgk_id);
-	if (KEY_HAS(g, PC5SEC_KEY_A_INDEX))
-		printf(" index %u", k->index);
-	if (HAS(g, PC5SEC_A_SENDER_ID))
-		printf(" sender-id 0x%06x", g->sender_id);
-	if (HAS(g, PC5SEC_A_MEMBER_ID))
-		printf(" member-id 0x%06x", g->member_id);
-	if (KEY_HAS(g, PC5SEC_KEY_A_TX_PTK_ID))
-		printf(" tx-ptk-id %u", k->tx_ptk_id);
-	if (KEY_HAS(g, PC5SEC_KEY_A_TX_PTK_ID_LIMIT))
-		printf(" tx-ptk-limit %u", k->tx_ptk_id_limit);
-	printf("\n");
-}
-
-static void print_event(const struct monitor *m, const struct group_info *g)
+static void print_cmd(const struct monitor *m, const struct group_info *g)
 {
 	char buf[24];
 	const char *event = event_name(g->cmd);
@@ -98,49 +48,17 @@ static void print_event(const struct monitor *m, const struct group_info *g)
 		snprintf(buf, sizeof(buf), "cmd-%u", g->cmd);
 		event = buf;
 	}
-	if (m->json)
-		print_json(g, event);
-	else
-		print_text(g, event);
-	fflush(stdout);
+	print_event(event, g, m->json);
 }
 
-static int send_key_set(struct monitor *m, const struct group_info *g,
-			uint32_t pgk_id, uint16_t limit)
-{
-	_Alignas(8) char buf[NL_TX_SIZE];
-	struct nlmsghdr *nlh;
-	struct nlattr *nest;
-
-	nlh = nl_msg(&m->ctl, buf, PC5SEC_CMD_KEY_SET, NLM_F_ACK);
-	addr_put(nlh, &g->addr);
-	nest = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
-	mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, pgk_id);
-	mnl_attr_put_u16(nlh, PC5SEC_KEY_A_TX_PTK_ID_LIMIT, limit);
-	mnl_attr_nest_end(nlh, nest);
-	return nl_talk(&m->ctl, nlh, NULL, NULL, "monitor: renew");
-}
-
+/* "renewed": the group address and member ID, the key's PGK ID and limit */
 static void print_renewed(const struct monitor *m, const struct group_info *g,
-			  uint32_t pgk_id, uint16_t limit)
+			  struct key_info *k)
 {
-	char buf[ADDR_STRLEN];
-	struct json j;
+	struct group_info r = { .addr = g->addr, .keys = k, .nkeys = 1 };
 
-	if (!m->json) {
-		printf("renewed %s pgk-id 0x%08x member-id 0x%06x tx-ptk-limit %u\n",
-		       addr_str(&g->addr, buf), pgk_id, g->member_id, limit);
-	} else {
-		json_init(&j, stdout);
-		json_obj(&j, NULL);
-		json_str(&j, "event", "renewed");
-		json_str(&j, "address", addr_str(&g->addr, buf));
-		json_u64(&j, "pgk_id", pgk_id);
-		json_u64(&j, "member_id", g->member_id);
-		json_u64(&j, "tx_ptk_id_limit", limit);
-		json_end_obj(&j);
-	}
-	fflush(stdout);
+	field_set(&group_table, &r, &r.has, PC5SEC_A_MEMBER_ID, g->member_id);
+	print_event("renewed", &r, m->json);
 }
 
 /* Extends the reservation by a block, durably, then raises the limit */
@@ -148,6 +66,7 @@ static void renew(struct monitor *m, const struct group_info *g)
 {
 	const struct key_info *k = event_key(g, PC5SEC_KEY_A_TX_PTK_ID_LIMIT);
 	char why[512], buf[ADDR_STRLEN];
+	struct key_info set;
 	struct resv_id id;
 	uint16_t limit;
 
@@ -165,8 +84,11 @@ static void renew(struct monitor *m, const struct group_info *g)
 			addr_str(&g->addr, buf), why);
 		return;
 	}
-	if (!send_key_set(m, g, k->pgk_id, limit))
-		print_renewed(m, g, k->pgk_id, limit);
+	set = (struct key_info){ 0 };
+	field_set(&key_table, &set, &set.has, PC5SEC_KEY_A_PGK_ID, k->pgk_id);
+	field_set(&key_table, &set, &set.has, PC5SEC_KEY_A_TX_PTK_ID_LIMIT, limit);
+	if (!ipc_key(PC5SEC_CMD_KEY_SET, &g->addr, &set, NULL, "monitor: renew"))
+		print_renewed(m, g, &set);
 }
 
 static int event_cb(const struct nlmsghdr *nlh, void *data)
@@ -181,7 +103,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 			PROG_NAME, strerror(errno));
 		return MNL_CB_OK;
 	}
-	print_event(m, &g);
+	print_cmd(m, &g);
 	if (m->renew && (g.cmd == PC5SEC_CMD_KEY_TX_LOW_NTF ||
 			 g.cmd == PC5SEC_CMD_KEY_TX_EXHAUSTED_NTF))
 		renew(m, &g);
@@ -230,6 +152,7 @@ static int run(struct monitor *m)
 int cmd_monitor(int argc, char *argv[])
 {
 	struct monitor m = { 0 };
+	struct nl *nl;
 	int i, ret;
 
 	for (i = 1; i < argc; i++) {
@@ -243,14 +166,10 @@ int cmd_monitor(int argc, char *argv[])
 			return 1;
 		}
 	}
-	if (nl_connect(&m.ev))
+	nl = ipc_handle();
+	if (!nl || nl_listen(&m.ev, nl))
 		return 1;
-	ret = nl_subscribe(&m.ev);
-	if (!ret && m.renew)
-		ret = nl_connect(&m.ctl);
-	if (!ret)
-		ret = run(&m);
-	nl_close(&m.ctl);
+	ret = run(&m);
 	nl_close(&m.ev);
 	return ret ? 1 : 0;
 }

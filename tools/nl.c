@@ -236,38 +236,30 @@ static int resolve_family(struct nl *nl)
 	return ret;
 }
 
-int nl_open(struct nl *nl)
+static int nl_socket(struct nl *nl)
 {
-	int one = 1, ret;
+	int one = 1;
 
 	memset(nl, 0, sizeof(*nl));
 	nl->seq = time(NULL);
 	nl->sock = mnl_socket_open(NETLINK_GENERIC);
-	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
-		ret = -errno;
-		nl_close(nl);
-		return ret;
-	}
+	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+		return -errno;
 	nl->portid = mnl_socket_get_portid(nl->sock);
 	/* Error acks carry a message, and not the request (nor its key) */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	ret = resolve_family(nl);
-	if (ret)
-		nl_close(nl);
-	return ret;
+	return 0;
 }
 
-int nl_connect(struct nl *nl)
+int nl_open(struct nl *nl)
 {
-	int ret = nl_open(nl);
+	int ret = nl_socket(nl);
 
-	if (ret == -ENOENT)
-		fprintf(stderr, "%s: the pc5sec kernel module is not loaded\n",
-			PROG_NAME);
-	else if (ret)
-		fprintf(stderr, "%s: cannot reach the pc5sec generic netlink family: %s\n",
-			PROG_NAME, strerror(-ret));
+	if (!ret)
+		ret = resolve_family(nl);
+	if (ret)
+		nl_close(nl);
 	return ret;
 }
 
@@ -278,7 +270,7 @@ void nl_close(struct nl *nl)
 	nl->sock = NULL;
 }
 
-int nl_subscribe(struct nl *nl)
+static int nl_subscribe(struct nl *nl)
 {
 	int grp = nl->mcgrp;
 
@@ -295,4 +287,23 @@ int nl_subscribe(struct nl *nl)
 		return -grp;
 	}
 	return 0;
+}
+
+int nl_listen(struct nl *ev, const struct nl *nl)
+{
+	int ret = nl_socket(ev);
+
+	if (ret) {
+		fprintf(stderr, "%s: cannot open a netlink socket: %s\n",
+			PROG_NAME, strerror(-ret));
+		nl_close(ev);
+		return ret;
+	}
+	ev->family = nl->family;
+	ev->version = nl->version;
+	ev->mcgrp = nl->mcgrp;
+	ret = nl_subscribe(ev);
+	if (ret)
+		nl_close(ev);
+	return ret;
 }

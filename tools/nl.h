@@ -26,9 +26,6 @@ struct nl {
 /* Opens a socket and resolves the family; -errno, prints nothing */
 int nl_open(struct nl *nl);
 
-/* nl_open(), saying why it failed: "the pc5sec kernel module ..." */
-int nl_connect(struct nl *nl);
-
 void nl_close(struct nl *nl);
 
 /* Starts a request in buf (NL_TX_SIZE, aligned) */
@@ -44,7 +41,10 @@ struct nlmsghdr *nl_msg(struct nl *nl, void *buf, uint8_t cmd,
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	    const char *what);
 
-/* Joins the "monitor" multicast group */
-int nl_subscribe(struct nl *nl);
+/*
+ * Opens ev, a second socket for the family nl has resolved, joined to the
+ * "monitor" multicast group; says why it failed.
+ */
+int nl_listen(struct nl *ev, const struct nl *nl);
 
 #endif

@@ -28,6 +28,7 @@ struct opt {
 	const char *name;
 	enum opt_kind kind;
 	uint64_t max;
+	unsigned int attr;	/* the model field it fills; 0: none */
 };
 
 union optval {

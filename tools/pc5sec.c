@@ -10,7 +10,7 @@
 #include <string.h>
 #include <linux/pc5sec.h>
 
-#include "nl.h"
+#include "ipc.h"
 #include "pc5sec.h"
 
 const char *state_dir = STATE_DIR_DEFAULT;
@@ -23,7 +23,7 @@ static bool is_help(const char *arg)
 
 static int cmd_version(int argc, char *argv[])
 {
-	struct nl nl;
+	struct nl *nl;
 	int ret;
 
 	(void)argv;
@@ -33,7 +33,7 @@ static int cmd_version(int argc, char *argv[])
 	}
 	printf("pc5sec tool %s, uapi family version %d\n",
 	       PC5SEC_TOOL_VERSION, PC5SEC_GENL_VERSION);
-	ret = nl_open(&nl);
+	ret = ipc_open(&nl);
 	if (ret < 0) {
 		fprintf(stderr, "%s: kernel family %s not available: %s%s\n",
 			PROG_NAME, PC5SEC_GENL_NAME, strerror(-ret),
@@ -41,8 +41,7 @@ static int cmd_version(int argc, char *argv[])
 		return 1;
 	}
 	printf("kernel family %s version %u, id %u\n",
-	       PC5SEC_GENL_NAME, nl.version, nl.family);
-	nl_close(&nl);
+	       PC5SEC_GENL_NAME, nl->version, nl->family);
 	return 0;
 }
 
@@ -161,6 +160,7 @@ static int global_options(int *argc, char ***argv, const char **batch)
 int main(int argc, char *argv[])
 {
 	const char *batch = NULL;
+	int ret;
 
 	if (global_options(&argc, &argv, &batch))
 		return 1;
@@ -169,9 +169,9 @@ int main(int argc, char *argv[])
 			PROG_NAME);
 		return 1;
 	}
-	if (batch)
-		return run_batch(batch);
 	if (argc > 1 && !strcmp(argv[1], "--version"))
 		argv[1] = "version";
-	return run_command(argc, argv);
+	ret = batch ? run_batch(batch) : run_command(argc, argv);
+	ipc_close();
+	return ret;
 }

@@ -117,7 +117,7 @@ depmod -b "$root" "$KRELEASE"
 
 # Selftests: scripts, helpers and the list of tests to run.
 mkdir -p "$root/selftests"
-cp -a "$top"/selftests/*.sh "$root/selftests/"
+cp -a "$top"/selftests/*.sh "$top"/selftests/golden "$root/selftests/"
 for p in $(make -s --no-print-directory -C "$top/selftests" print-gen-progs); do
 	copy_bin "$top/selftests/$p"
 	mv "$root$(readlink -f "$top/selftests/$p")" "$root/selftests/$p"

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one printer: text or JSON, driven by the model's field tables. A
+ * field the kernel did not report is left out of both.
+ */
+#ifndef PC5SEC_PRINT_H
+#define PC5SEC_PRINT_H
+
+#include <stdbool.h>
+
+#include "model.h"
+
+/*
+ * pc5sec show: every group of l with its keys; with ns, the statistics of
+ * each and of the namespace. JSON is one object, {"groups": [...]}.
+ */
+void print_groups(const struct group_list *l, const struct stats *ns,
+		  bool json);
+
+/* One line for an event (or "renewed"): the fields of g and its key */
+void print_event(const char *event, const struct group_info *g, bool json);
+
+#endif
