@@ -214,6 +214,24 @@ static bool pc5_key_tx_step(struct pc5_key *k, struct pc5_tx_pos *pos)
 	return true;
 }
 
+int pc5_key_tx_raise(struct pc5_key *k, u16 limit)
+{
+	int err = 0;
+
+	spin_lock_bh(&k->tx_lock);
+	if (limit < k->tx_ptk_limit) {
+		err = -EINVAL;
+	} else if (limit > k->tx_ptk_limit) {
+		k->tx_ptk_limit = limit;
+		k->tx_low_notified = false;
+		WRITE_ONCE(k->tx_exhausted, false);
+	}
+	spin_unlock_bh(&k->tx_lock);
+	if (!err)
+		queue_work(pc5_wq, &k->work);	/* the SA of the next PTK ID */
+	return err;
+}
+
 struct pc5_key *pc5_key_tx(struct pc5_net *pn, struct pc5_group *g, struct pc5_tx_pos *pos)
 {
 	s64 now = ktime_get_real_seconds();

@@ -199,7 +199,18 @@ struct pc5_tx_pos {
  */
 struct pc5_key *pc5_key_tx(struct pc5_net *pn, struct pc5_group *g, struct pc5_tx_pos *pos);
 
-/* Has the namespace's lifetime worker run at @when or earlier; under pc5_net.lock. */
+/**
+ * pc5_key_tx_raise() - raises a key's tx PTK ID limit (KEY_SET)
+ * @k: the key
+ * @limit: the new limit
+ *
+ * An exhausted key can send again, up to it.
+ *
+ * Return: 0, or -EINVAL if @limit is below the current one.
+ */
+int pc5_key_tx_raise(struct pc5_key *k, u16 limit);
+
+/* Makes the lifetime worker run at @when (CLOCK_REALTIME s) or earlier; under pc5_net.lock. */
 void pc5_lifetime_schedule(struct pc5_net *pn, s64 when);
 
 /* Announces soft expiries and removes expired keys: pc5_net.lifetime_work. */

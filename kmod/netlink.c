@@ -672,7 +672,7 @@ out:
 
 /*
  * The key the request names by PGK ID, and its group and slot, or an
- * ERR_PTR(); under pc5_net.lock.
+ * ERR_PTR() with extack set; under pc5_net.lock.
  */
 static struct pc5_key *pc5_nl_get_key(struct pc5_net *pn, struct genl_info *info,
 				      struct nlattr **tb, struct pc5_group **g,
@@ -680,6 +680,10 @@ static struct pc5_key *pc5_nl_get_key(struct pc5_net *pn, struct genl_info *info
 {
 	struct pc5_key *k;
 
+	if (!tb[PC5SEC_KEY_A_PGK_ID]) {
+		NL_SET_ERR_MSG(info->extack, "PGK ID missing");
+		return ERR_PTR(-EINVAL);
+	}
 	*g = pc5_nl_get_group(pn, info);
 	if (IS_ERR(*g))
 		return ERR_CAST(*g);
@@ -713,8 +717,8 @@ static int pc5_nl_key_set(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
-	if (!tb[PC5SEC_KEY_A_PGK_ID] || !tb[PC5SEC_KEY_A_TX_PTK_ID_LIMIT]) {
-		NL_SET_ERR_MSG(info->extack, "give the PGK ID and the new tx PTK ID limit");
+	if (!tb[PC5SEC_KEY_A_TX_PTK_ID_LIMIT]) {
+		NL_SET_ERR_MSG(info->extack, "give the new tx PTK ID limit");
 		return -EINVAL;
 	}
 	limit = nla_get_u16(tb[PC5SEC_KEY_A_TX_PTK_ID_LIMIT]);
@@ -722,24 +726,13 @@ static int pc5_nl_key_set(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&pn->lock);
 	k = pc5_nl_get_key(pn, info, tb, &g, NULL);
 	err = PTR_ERR_OR_ZERO(k);
-	if (err)
-		goto unlock;
-	spin_lock_bh(&k->tx_lock);
-	if (limit < k->tx_ptk_limit) {
-		err = -EINVAL;
-	} else if (limit > k->tx_ptk_limit) {
-		k->tx_ptk_limit = limit;
-		k->tx_low_notified = false;
-		WRITE_ONCE(k->tx_exhausted, false);
+	if (!err) {
+		err = pc5_key_tx_raise(k, limit);
+		if (err)
+			NL_SET_ERR_MSG(info->extack, "the tx PTK ID limit can only be raised");
+		else
+			pn->gen++;
 	}
-	spin_unlock_bh(&k->tx_lock);
-	if (err) {
-		NL_SET_ERR_MSG(info->extack, "the tx PTK ID limit can only be raised");
-	} else {
-		pn->gen++;
-		queue_work(pc5_wq, &k->work);	/* the SA of the next PTK ID */
-	}
-unlock:
 	mutex_unlock(&pn->lock);
 	return err;
 }
@@ -756,19 +749,13 @@ static int pc5_nl_key_del(struct sk_buff *skb, struct genl_info *info)
 	err = pc5_nl_parse_key(info, tb);
 	if (err)
 		return err;
-	if (!tb[PC5SEC_KEY_A_PGK_ID]) {
-		NL_SET_ERR_MSG(info->extack, "PGK ID missing");
-		return -EINVAL;
-	}
-
 	mutex_lock(&pn->lock);
 	k = pc5_nl_get_key(pn, info, tb, &g, &slot);
 	err = PTR_ERR_OR_ZERO(k);
-	if (err)
-		goto unlock;
-	pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_DEL, GFP_KERNEL);
-	pc5_key_remove(pn, g, slot);
-unlock:
+	if (!err) {
+		pc5_nl_notify_key(pn, g, k, PC5SEC_CMD_KEY_DEL, GFP_KERNEL);
+		pc5_key_remove(pn, g, slot);
+	}
 	mutex_unlock(&pn->lock);
 	return err;
 }

@@ -131,6 +131,15 @@ static unsigned int pc5_rx_verdict(const struct pc5_rx_dgram *d, enum pc5sec_sta
 	return NF_DROP;
 }
 
+/* A drop before a datagram has its context: counted as pc5_rx_verdict() does. */
+static unsigned int pc5_rx_drop(struct pc5_net *pn, struct pc5_group *g, struct sk_buff *skb,
+				enum pc5sec_stat stat)
+{
+	struct pc5_rx_dgram d = { .crypt.skb = skb, .pn = pn, .group = g };
+
+	return pc5_rx_verdict(&d, stat, NF_INET_FORWARD);
+}
+
 /*
  * Ends a datagram outside its hook (a cipher's completion, the key's
  * worker): delivers it as its hook would have, or drops it. @okfn is what
@@ -605,7 +614,7 @@ static bool pc5_rx_member(struct sk_buff *skb, bool v6)
 static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 			   const struct nf_hook_state *state)
 {
-	struct pc5_rx_dgram d = { .crypt.skb = skb, .pn = pn, .v6 = v6 };
+	struct pc5_rx_dgram d;
 	int proto;
 
 	if (v6 ? !ipv6_addr_is_multicast(&ipv6_hdr(skb)->daddr) :
@@ -621,6 +630,8 @@ static unsigned int pc5_rx(struct pc5_net *pn, struct sk_buff *skb, bool v6,
 		PC5_RX_CB(skb)->seen = 0;
 		return NF_ACCEPT;
 	}
+	/* Made here, not above: every datagram of the host passes this hook. */
+	d = (struct pc5_rx_dgram){ .crypt.skb = skb, .pn = pn, .v6 = v6 };
 	d.group = pc5_group_in(pn, skb, v6);
 	proto = pc5_ip_layout(skb, v6, &d.hlen, &d.nhoff);
 	/*
@@ -664,17 +675,18 @@ unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
 	bool v6 = state->pf == NFPROTO_IPV6;
-	struct pc5_rx_dgram d = { .crypt.skb = skb, .pn = pc5_net(state->net), .v6 = v6 };
+	struct pc5_net *pn = pc5_net(state->net);
+	struct pc5_group *g;
 
 	if (unlikely(PC5_RX_CB(skb)->seen == pc5_rx_cookie))
-		return pc5_rx_verdict(&d, PC5SEC_STAT_RX_DROP_ERROR, state->hook);
-	d.group = pc5_group_out(d.pn, skb, v6);
-	if (likely(!d.group))
+		return pc5_rx_drop(pn, NULL, skb, PC5SEC_STAT_RX_DROP_ERROR);
+	g = pc5_group_out(pn, skb, v6);
+	if (likely(!g))
 		return NF_ACCEPT;
 	/* Anything else is plaintext: IGMP and MLD are never forwarded. */
 	if (pc5_ip_proto(skb, v6) == pc5_proto)
 		return NF_ACCEPT;
-	return pc5_rx_verdict(&d, PC5SEC_STAT_FWD_DROP_PLAINTEXT, state->hook);
+	return pc5_rx_drop(pn, g, skb, PC5SEC_STAT_FWD_DROP_PLAINTEXT);
 }
 
 /*
@@ -833,9 +845,17 @@ void pc5_rx_resume(struct pc5_key *k)
 void pc5_rx_drop_pending(struct pc5_key *k)
 {
 	struct sk_buff *skb;
+	u32 reserved;
 
-	while ((skb = skb_dequeue(&k->pending))) {
+	spin_lock_bh(&k->rx_lock);
+	while ((skb = __skb_dequeue(&k->pending))) {
+		reserved = PC5_RX_CB(skb)->reserved;
+		if (reserved)
+			pc5_rx_trial_settle(k, reserved, 0);
+		/* Its key is gone: for it, as if it never was. */
+		pc5_stats_add(k->group->stats, PC5SEC_STAT_RX_DROP_UNKNOWN_PGK, 1);
 		dev_put(skb->dev);
 		kfree_skb(skb);
 	}
+	spin_unlock_bh(&k->rx_lock);
 }

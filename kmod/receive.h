@@ -29,6 +29,9 @@ void pc5_rx_resume(struct pc5_key *k);
 /**
  * pc5_rx_drop_pending() - drops the datagrams of a dead key that still wait
  * @k: the key, its worker stopped
+ *
+ * They count as rx-drop-unknown-pgk of its group, and give back what
+ * they reserved of the namespace's trial budget.
  */
 void pc5_rx_drop_pending(struct pc5_key *k);
 

@@ -201,16 +201,28 @@ static bool pc5_sender_wants_next(struct pc5_sender *s)
 /*
  * After a datagram that @sa authenticated was recorded: the slots as the
  * window's top needs them. @sa is one of the slots' SAs, or a new one (a
- * trial's, which this keeps where it belongs, returning true). An SA of
- * the next PTK ID steps them; a new SA of a jump becomes the current one;
- * a new SA of the PTK ID before the top may fill that slot. The SAs that
- * fall out go to @old (room for PC5_SA_SLOTS). Under the sender's lock.
+ * trial's, which this keeps where it belongs, returning true, if
+ * @may_keep). An SA of the next PTK ID steps them; a new SA of a jump
+ * becomes the current one; a new SA of the PTK ID before the top may fill
+ * that slot. The SAs that fall out go to @old (room for PC5_SA_SLOTS).
+ * Under the sender's lock.
  */
-static bool pc5_sender_settle(struct pc5_sender *s, struct pc5_sa *sa, struct pc5_sa **old)
+static bool pc5_sender_settle(struct pc5_sender *s, struct pc5_sa *sa, bool may_keep,
+			      struct pc5_sa **old)
 {
 	struct pc5_sa *cur = pc5_slot(s, PC5_SA_CUR), *next = pc5_slot(s, PC5_SA_NEXT);
 	u16 top = pc5_seq_ptk(s->replay.top);
 	bool new = sa && sa != cur && sa != next && sa != pc5_slot(s, PC5_SA_PREV);
+
+	/*
+	 * One of the slots' SAs that another datagram's settling took out
+	 * after this one found it: its slot's reference is being put, after
+	 * a grace period. It does not come back.
+	 */
+	if (new && !may_keep) {
+		sa = NULL;
+		new = false;
+	}
 
 	if (cur && cur->ptk_id == top) {
 		if (new && sa->ptk_id + 1 == top && !pc5_slot(s, PC5_SA_PREV)) {
@@ -246,31 +258,43 @@ bool pc5_sender_keeps(struct pc5_sender *s, u16 ptk_id)
 }
 
 /*
- * Records the seq of a datagram that @sa, one of the sender's SAs,
- * authenticated, and settles the slots: 0, or the statistic to drop it
- * with. Any context (BHs off), under RCU.
+ * Records the seq of a datagram that @sa authenticated, and settles the
+ * slots; @sa is one of them, or (with @kept) a new SA to keep where it
+ * belongs: *@kept then says whether it was kept, with a reference for its
+ * slot. 0 or the drop reason. Under RCU.
  */
-enum pc5sec_stat pc5_sender_accept(struct pc5_key *k, struct pc5_sender *s, struct pc5_sa *sa,
-				   u32 seq, u32 window)
+static enum pc5sec_stat pc5_sender_update(struct pc5_key *k, struct pc5_sender *s,
+					  struct pc5_sa *sa, u32 seq, u32 window, bool *kept)
 {
 	struct pc5_sa *old[PC5_SA_SLOTS] = {};
+	enum pc5sec_stat stat;
 	bool want = false;
 	unsigned int i;
-	enum pc5sec_stat stat;
 
-	spin_lock(&s->lock);
+	if (kept)
+		*kept = false;
+	spin_lock_bh(&s->lock);
 	stat = pc5_sender_record(k, s, seq, window);
 	/* A dead key's slots are being emptied: leave them be. */
 	if (!stat && !READ_ONCE(k->dead)) {
-		pc5_sender_settle(s, sa, old);
+		if (pc5_sender_settle(s, sa, !!kept, old)) {
+			refcount_inc(&sa->refs);
+			*kept = true;
+		}
 		want = pc5_sender_wants_next(s);
 	}
-	spin_unlock(&s->lock);
+	spin_unlock_bh(&s->lock);
 	for (i = 0; i < ARRAY_SIZE(old); i++)
 		pc5_sa_put_rcu(old[i]);
 	if (want)
 		pc5_sender_want_next(k, s);
 	return stat;
+}
+
+enum pc5sec_stat pc5_sender_accept(struct pc5_key *k, struct pc5_sender *s, struct pc5_sa *sa,
+				   u32 seq, u32 window)
+{
+	return pc5_sender_update(k, s, sa, seq, window, NULL);
 }
 
 /* A new sender, whose first accepted datagram has @seq. */
@@ -298,11 +322,8 @@ static struct pc5_sender *pc5_sender_new(u32 member_id, u32 seq)
 enum pc5sec_stat pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struct pc5_sa *sa,
 					 u32 seq, u32 window, bool *kept)
 {
-	struct pc5_sa *old[PC5_SA_SLOTS] = {};
+	enum pc5sec_stat stat;
 	struct pc5_sender *s;
-	bool want = false;
-	unsigned int i;
-	enum pc5sec_stat stat = 0;
 
 	WARN_ON_ONCE(current_work() != &k->work);
 	*kept = false;
@@ -329,22 +350,9 @@ enum pc5sec_stat pc5_sender_accept_trial(struct pc5_key *k, u32 member_id, struc
 		return 0;
 	}
 
-	/* The slots' reference, given back below if it is not kept. */
-	if (sa)
-		refcount_inc(&sa->refs);
-	spin_lock_bh(&s->lock);
-	stat = pc5_sender_record(k, s, seq, window);
-	if (!READ_ONCE(k->dead) && !stat) {
-		*kept = pc5_sender_settle(s, sa, old);
-		want = pc5_sender_wants_next(s);
-	}
-	spin_unlock_bh(&s->lock);
-	if (sa && !*kept)
-		refcount_dec(&sa->refs);
-	for (i = 0; i < ARRAY_SIZE(old); i++)
-		pc5_sa_put_rcu(old[i]);
-	if (want)
-		pc5_sender_want_next(k, s);
+	rcu_read_lock();
+	stat = pc5_sender_update(k, s, sa, seq, window, kept);
+	rcu_read_unlock();
 	return stat;
 }
 

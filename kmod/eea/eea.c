@@ -82,37 +82,34 @@ static int pc5_eea3_crypt(struct skcipher_request *req)
 	return pc5_eea_crypt(req, pc5_zuc_init, pc5_zuc_xor);
 }
 
+/* Stream ciphers: encryption and decryption are one XOR with the keystream. */
 static struct skcipher_alg pc5_eea_algs[] = {
 	{
 		.base.cra_name		= "eea1",
 		.base.cra_driver_name	= "eea1-generic",
-		.base.cra_priority	= 100,
-		.base.cra_blocksize	= 1,
-		.base.cra_ctxsize	= sizeof(struct pc5_eea_ctx),
-		.base.cra_module	= THIS_MODULE,
-		.min_keysize		= PC5_EEA_KEY_LEN,
-		.max_keysize		= PC5_EEA_KEY_LEN,
-		.ivsize			= PC5SEC_EEA_IV_LEN,
-		.chunksize		= 4,
-		.setkey			= pc5_eea_setkey,
 		.encrypt		= pc5_eea1_crypt,
 		.decrypt		= pc5_eea1_crypt,
 	}, {
 		.base.cra_name		= "eea3",
 		.base.cra_driver_name	= "eea3-generic",
-		.base.cra_priority	= 100,
-		.base.cra_blocksize	= 1,
-		.base.cra_ctxsize	= sizeof(struct pc5_eea_ctx),
-		.base.cra_module	= THIS_MODULE,
-		.min_keysize		= PC5_EEA_KEY_LEN,
-		.max_keysize		= PC5_EEA_KEY_LEN,
-		.ivsize			= PC5SEC_EEA_IV_LEN,
-		.chunksize		= 4,
-		.setkey			= pc5_eea_setkey,
 		.encrypt		= pc5_eea3_crypt,
 		.decrypt		= pc5_eea3_crypt,
 	},
 };
+
+/* What the algorithms share, filled in at load. */
+static void pc5_eea_alg_init(struct skcipher_alg *alg)
+{
+	alg->base.cra_priority = 100;
+	alg->base.cra_blocksize = 1;
+	alg->base.cra_ctxsize = sizeof(struct pc5_eea_ctx);
+	alg->base.cra_module = THIS_MODULE;
+	alg->min_keysize = PC5_EEA_KEY_LEN;
+	alg->max_keysize = PC5_EEA_KEY_LEN;
+	alg->ivsize = PC5SEC_EEA_IV_LEN;
+	alg->chunksize = 4;		/* a keystream word: see pc5_eea_crypt() */
+	alg->setkey = pc5_eea_setkey;
+}
 
 /* The longest test set's message, in octets. */
 #define PC5_EEA_TEST_MAX	512
@@ -220,6 +217,7 @@ static int __init pc5_eea_init(void)
 			pr_err("%s: self-test failed (%d): not registered\n", name, err);
 			continue;
 		}
+		pc5_eea_alg_init(&pc5_eea_algs[t]);
 		err = crypto_register_skcipher(&pc5_eea_algs[t]);
 		if (err) {
 			pr_err("%s: cannot register: %d\n", name, err);
