@@ -75,8 +75,7 @@ one_forged() {
 # ue1 sends 400 datagrams 2 ms apart: all 400 arrive.
 flood_ptk() {
 	local g=$1 suite=$2 before after pid m
-	provision "$g" "$suite" || return
-	warm "$g" || return
+	warm "$g" "$suite" || return
 	before=$(counters "$g")
 	recv_bg r2 2 "$g" -n 400 -V -s 100 -T 10000 || return
 	forge "$g" "$suite" -m $MEMBER1 -p 0:7 -c 1:1 -n 60000 >"$tmp/forge.out" &
@@ -105,8 +104,7 @@ flood_ptk() {
 # all arrive), and ue2 tracks just the two real senders.
 flood_new_sender() {
 	local g=$1 suite=$2 pid first lost got
-	provision "$g" "$suite" || return
-	warm "$g" || return
+	warm "$g" "$suite" || return
 	recv_bg r2 2 "$g" -n 400 -V -s 100 -T 10000 || return
 	recv_bg r3 2 "$g" -n 0 -V -s 100 -T 3000 -p $PORT3 || return
 	forge "$g" "$suite" -m rand -p rand -c rand -n 60000 >"$tmp/forge.out" &
@@ -178,8 +176,7 @@ mutated() {
 # jump (spec section 6) and the second confirms it.
 restart() {
 	local g=$1 suite=$2 before after m want
-	provision "$g" "$suite" || return
-	warm "$g" || return
+	warm "$g" "$suite" || return
 	before=$(counters "$g")
 	restart_ue1 "$g" "$suite" || return
 	recv_bg r2 2 "$g" -n 0 -V -s 100 -T 1500 || return
@@ -201,8 +198,7 @@ restart() {
 # jump), and no replay is delivered twice.
 replayed_jump() {
 	local g=$1 suite=$2 before after m i n
-	provision "$g" "$suite" || return
-	warm "$g" || return
+	warm "$g" "$suite" || return
 	restart_ue1 "$g" "$suite" || return
 	# ue2 has no receiver now: it captures, and does not decrypt.
 	cap_bg c 2 -P 253 -d "$g" -n 1 -T 4000 || return
@@ -242,8 +238,7 @@ replayed_jump() {
 # must not make ue2 forget).
 replayed_missed() {
 	local g=$1 suite=$2 i got bad want=20
-	provision "$g" "$suite" || return
-	warm "$g" || return
+	warm "$g" "$suite" || return
 	cap_bg c 2 -P 253 -d "$g" -n 30 -T 4000 || return
 	send 1 "$g" -s 60 -n 30 -r 200 || return
 	cap_wait c

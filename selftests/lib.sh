@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Shared by the pc5sec selftests: KTAP output, prerequisites, the module,
-# and the PC5 link topology (UEs as network namespaces).
+# the PC5 link topology (UEs as network namespaces), traffic, forged
+# datagrams and the counters they move.
 #
 # Exit codes as kselftest: 0 pass, 1 fail, 4 skip.
 
@@ -423,8 +424,10 @@ count() {
 	jq -nr --argjson a "$2" --argjson b "$1" "\$b.$3 - \$a.$3"
 }
 
-# warm GROUP: ue1 is a sender ue2 knows, with its SAs made.
+# warm GROUP [SUITE]: ue1 is a sender ue2 knows, with its SAs made; with
+# SUITE, the group is provisioned first (provision).
 warm() {
+	[ -z "${2:-}" ] || provision "$1" "$2" || return
 	recv_bg r2 2 "$1" -n 5 -V -s 100 || return
 	send 1 "$1" -s 100 -n 5 -r 200 || return
 	recv_ok r2
