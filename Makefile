@@ -56,37 +56,19 @@ tool:
 deps:
 	@scripts/deps.sh
 
-# The VM targets end with their own status, and check's last line is its
-# "N passed, N failed": GNU make knows only exit codes 0, 1 and 2 and adds
-# its own error line, so a small make extension (scripts/pc5sec_exit.c)
-# ends make with the status a recipe left in a file. Where make cannot load
-# extensions, the same status still fails the target the ordinary way.
-ifneq ($(filter check check-debug vm-run,$(MAKECMDGOALS)),)
--load build/pc5sec_exit.so
-build/pc5sec_exit.so: scripts/pc5sec_exit.c
-	@mkdir -p build
-	@$(CC) -shared -fPIC -O2 -o $@ $<
-endif
-STATUS = build/$(KERNEL).status
-finish = @$(if $(filter-out 0,$(file <$(STATUS))),$(pc5sec-exit $(file <$(STATUS))))exit $(file <$(STATUS))
-
-check: check-boot
-	$(finish)
+# The VM targets fail the ordinary way when the tests or the command fail:
+# vm.sh's status is the recipe's. vm.sh itself returns the command's exact
+# status (run mode), and check's "N passed, N failed" is the last line the
+# recipe prints (make's own error line, on stderr, may follow it).
+check check-debug: deps
+	@$(VM_BUILD)
+	@$(VM) -m check $(if $(TESTS),-t "$(TESTS)")
 
 check-debug: KERNEL = debug
-check-debug: check-boot
-	$(finish)
 
-check-boot: deps
+vm-run: deps
 	@$(VM_BUILD)
-	@$(VM) -m check $(if $(TESTS),-t "$(TESTS)"); echo $$? >$(STATUS)
-
-vm-run: vm-run-boot
-	$(finish)
-
-vm-run-boot: deps
-	@$(VM_BUILD)
-	@$(VM) -m run -c '$(subst ','\'',$(CMD))' $(if $(SHARE),-s "$(SHARE)"); echo $$? >$(STATUS)
+	@$(VM) -m run -c '$(subst ','\'',$(CMD))' $(if $(SHARE),-s "$(SHARE)")
 
 demo: deps
 	@$(VM_BUILD)
@@ -152,5 +134,5 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
 
-.PHONY: all module tool deps check check-debug check-boot vm-run vm-run-boot demo bench fuzz profile \
+.PHONY: all module tool deps check check-debug vm-run demo bench fuzz profile \
 	style sparse clean

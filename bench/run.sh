@@ -64,9 +64,18 @@ log() {
 	printf '[bench %4ds] %s\n' $((SECONDS - t_start)) "$*"
 }
 
-# emit JSON: one raw record.
-emit() {
-	printf '%s\n' "$1" >>"$RAW"
+# object [--arg NAME STRING | --argjson NAME JSON]...: a JSON object of
+# these fields, in this order, on one line.
+object() {
+	jq -nc "$@" '$ARGS.named'
+}
+
+# record KIND [--arg NAME STRING | --argjson NAME JSON]...: one raw record,
+# {"kind": KIND, NAME: value...}. Every record is written so.
+record() {
+	local kind=$1
+	shift
+	object --arg kind "$kind" "$@" >>"$RAW"
 }
 
 teardown() {
@@ -273,9 +282,10 @@ sat_point() {
 	recv_start || return 1
 	send_in 1 -s "$1" -D "$DURATION" || { cat "$tmp/send.out"; return 1; }
 	recv_wait || return 1
-	SAT=$(printf '{"sent":%s,"errors":%s,"elapsed_ns":%s,"received":%s,"bytes":%s}' \
-		"$(kv "$tmp/send.out" sent)" "$(kv "$tmp/send.out" errors)" \
-		"$(kv "$tmp/send.out" elapsed_ns)" "$RECEIVED" "$BYTES")
+	SAT=$(object --argjson sent "$(kv "$tmp/send.out" sent)" \
+		--argjson errors "$(kv "$tmp/send.out" errors)" \
+		--argjson elapsed_ns "$(kv "$tmp/send.out" elapsed_ns)" \
+		--argjson received "$RECEIVED" --argjson bytes "$BYTES")
 	SAT_PPS=$(awk -v r="$RECEIVED" -v t="$(kv "$tmp/send.out" elapsed_ns)" \
 		'BEGIN { printf "%.0f", r * 1e9 / t }')
 	SAT_LOSS=$(awk -v r="$RECEIVED" -v s="$(kv "$tmp/send.out" sent)" \
@@ -291,9 +301,11 @@ cpu_point() {
 	recv_wait || return 1
 	local busy
 	busy=$(kv "$tmp/send.out" cpu_busy_ns)
-	CPU=$(printf '{"pps":%s,"burst":%s,"sent":%s,"elapsed_ns":%s,"received":%s,"busy_ns":%s,"window_ns":%s,"ncpu":%s}' \
-		"$CPU_PPS" "$CPU_BURST" "$(kv "$tmp/send.out" sent)" "$(kv "$tmp/send.out" elapsed_ns)" \
-		"$RECEIVED" "$busy" "$(kv "$tmp/send.out" cpu_window_ns)" "$(kv "$tmp/send.out" ncpu)")
+	CPU=$(object --argjson pps "$CPU_PPS" --argjson burst "$CPU_BURST" \
+		--argjson sent "$(kv "$tmp/send.out" sent)" \
+		--argjson elapsed_ns "$(kv "$tmp/send.out" elapsed_ns)" --argjson received "$RECEIVED" \
+		--argjson busy_ns "$busy" --argjson window_ns "$(kv "$tmp/send.out" cpu_window_ns)" \
+		--argjson ncpu "$(kv "$tmp/send.out" ncpu)")
 	CPU_NS=$(awk -v b="$busy" -v r="$RECEIVED" 'BEGIN { printf "%.0f", r ? b / r : 0 }')
 }
 
@@ -306,7 +318,7 @@ crypto_in_use() {
 		sort -u | jq -R -s -c 'split("\n") | map(select(length > 0) | split("\t") |
 			{name: .[0], driver: .[1], refcnt: (.[2] | tonumber)})')
 	log "$mode: crypto in use: $(jq -r 'map(.driver) | join(", ")' <<<"$list")"
-	emit "{\"kind\":\"info\",\"mode\":\"$1\",\"crypto_in_use\":$list}"
+	record info --arg mode "$1" --argjson crypto_in_use "$list"
 }
 
 run_mode() {
@@ -315,9 +327,9 @@ run_mode() {
 	if ! "setup_$mode" || ! { [ -n "$UNAVAILABLE" ] || wire_check; }; then
 		log "$mode: setup or wire check FAILED; not measured this round"
 		for size in $PAYLOADS; do
-			emit "$(jq -cn --arg m "$mode" --argjson p "$size" --argjson r "$round" \
-				'{kind:"throughput",mode:$m,payload:$p,round:$r,status:"failed",
-				  reason:"setup or wire check failed (see the console)"}')"
+			record throughput --arg mode "$mode" --argjson payload "$size" \
+				--argjson round "$round" --arg status failed \
+				--arg reason "setup or wire check failed (see the console)"
 		done
 		teardown
 		return 1
@@ -325,9 +337,8 @@ run_mode() {
 	if [ -n "$UNAVAILABLE" ]; then
 		log "$mode: unavailable: $UNAVAILABLE"
 		for size in $PAYLOADS; do
-			emit "$(jq -cn --arg m "$mode" --argjson p "$size" --argjson r "$round" \
-				--arg why "$UNAVAILABLE" \
-				'{kind:"throughput",mode:$m,payload:$p,round:$r,status:"unavailable",reason:$why}')"
+			record throughput --arg mode "$mode" --argjson payload "$size" \
+				--argjson round "$round" --arg status unavailable --arg reason "$UNAVAILABLE"
 		done
 		teardown
 		return 0
@@ -336,13 +347,14 @@ run_mode() {
 	for size in $PAYLOADS; do
 		if ! sat_point "$size" || ! cpu_point "$size"; then
 			log "$mode $size: measurement failed"
-			emit "$(jq -cn --arg m "$mode" --argjson p "$size" --argjson r "$round" \
-				'{kind:"throughput",mode:$m,payload:$p,round:$r,status:"failed",
-				  reason:"measurement failed (see the console)"}')"
+			record throughput --arg mode "$mode" --argjson payload "$size" \
+				--argjson round "$round" --arg status failed \
+				--arg reason "measurement failed (see the console)"
 			continue
 		fi
 		log "round $round $mode ${size}B: $SAT_PPS pps, loss $SAT_LOSS%, $CPU_NS ns/pkt at $CPU_PPS pps"
-		emit "{\"kind\":\"throughput\",\"mode\":\"$mode\",\"payload\":$size,\"round\":$round,\"status\":\"ok\",\"sat\":$SAT,\"cpu\":$CPU}"
+		record throughput --arg mode "$mode" --argjson payload "$size" --argjson round "$round" \
+			--arg status ok --argjson sat "$SAT" --argjson cpu "$CPU"
 	done
 	teardown
 }
@@ -380,7 +392,8 @@ key_rates() {
 		fi
 		t1=${EPOCHREALTIME/./}
 		log "round $round key install $n: $count keys in $(((t1 - t0) / 1000)) ms"
-		emit "{\"kind\":\"key_install\",\"mode\":\"$n\",\"round\":$round,\"keys\":$count,\"elapsed_ns\":$(((t1 - t0) * 1000))}"
+		record key_install --arg mode "$n" --argjson round "$round" --argjson keys "$count" \
+			--argjson elapsed_ns $(((t1 - t0) * 1000))
 	done
 	pc5sec flush
 	teardown
@@ -422,7 +435,8 @@ scale_groups() {
 		[ "$c" != 1 ] && many=1
 		sat_point 1400 || { teardown; return 1; }
 		log "round $round groups-$c: $SAT_PPS pps, loss $SAT_LOSS%"
-		emit "{\"kind\":\"scale\",\"mode\":\"groups-$c\",\"suite\":\"$SCALE_SUITE\",\"payload\":1400,\"round\":$round,\"sat\":$SAT}"
+		record scale --arg mode "groups-$c" --arg suite "$SCALE_SUITE" --argjson payload 1400 \
+			--argjson round "$round" --argjson sat "$SAT"
 		if [ "$c" = 1 ]; then c=$SCALE_GROUPS; else c=1; fi
 	done
 	teardown
@@ -481,8 +495,8 @@ senders_run() {
 		END { print s + 0, e + 0, l + 0 }' "$tmp/send.out")"
 	[ "$(grep -c ^sent "$tmp/send.out")" = "$count" ] || { cat "$tmp/send.out"; return 1; }
 	[ "$late" -gt 50 ] && log "warning: a sender started $late ms late"
-	SAT=$(printf '{"sent":%s,"errors":0,"elapsed_ns":%s,"received":%s,"bytes":%s,"senders":%s}' \
-		"$sent" "$el" "$RECEIVED" "$BYTES" "$count")
+	SAT=$(object --argjson sent "$sent" --argjson errors 0 --argjson elapsed_ns "$el" \
+		--argjson received "$RECEIVED" --argjson bytes "$BYTES" --argjson senders "$count")
 	SAT_PPS=$(awk -v r="$RECEIVED" -v t="$el" 'BEGIN { printf "%.0f", r * 1e9 / t }')
 	SAT_LOSS=$(awk -v r="$RECEIVED" -v s="$sent" 'BEGIN { printf "%.1f", s ? 100 * (1 - r / s) : 0 }')
 }
@@ -496,7 +510,8 @@ scale_senders_rounds() {
 		for c in $order; do
 			senders_run "$c" 0 "$DURATION" || return 1
 			log "round $r ${prefix}senders-$c: $SAT_PPS pps, loss $SAT_LOSS%"
-			emit "{\"kind\":\"scale\",\"mode\":\"${prefix}senders-$c\",\"suite\":\"$suite\",\"payload\":1400,\"round\":$r,\"sat\":$SAT}"
+			record scale --arg mode "${prefix}senders-$c" --arg suite "$suite" \
+				--argjson payload 1400 --argjson round "$r" --argjson sat "$SAT"
 		done
 	done
 }
@@ -552,12 +567,12 @@ wait_idle() {
 	log "warning: the VM did not settle ($((IDLE_BUSY_PER_S / 1000000)) ms busy per s)"
 }
 
-# forged_run MODE SUITE COUNT [PKT_FORGE ARGS...]: one measurement, emitted.
+# forged_run MODE SUITE COUNT [PKT_FORGE ARGS...]: one measurement, recorded.
 forged_run() {
 	local mode=$1 suite=$2 count=$3 b0 b1 t0 t1 tf sent=0 got=0 idle real= c0 c1
 	shift 3
 	wait_idle
-	c0=$(pc 2 show $G -s -j | jq -c '.groups[0].stats')
+	c0=$(counters $G)
 	recv_start || return 1
 	if [ "$mode" = forged-flood ]; then
 		send_in 1 -s 64 -D "$FORGED_SECS" -r "$REAL_PPS" &
@@ -575,7 +590,7 @@ forged_run() {
 	t1=${EPOCHREALTIME/./}
 	[ -z "$real" ] && kill "$RECV_PID"
 	recv_wait
-	c1=$(pc 2 show $G -s -j | jq -c '.groups[0].stats')
+	c1=$(counters $G)
 	if [ "$mode" = forged-flood ]; then
 		sent=$(kv "$tmp/send.out" sent)
 		got=$RECEIVED
@@ -583,15 +598,12 @@ forged_run() {
 	idle=$(awk -v r="$IDLE_BUSY_PER_S" -v t=$((t1 - t0)) 'BEGIN { printf "%.0f", r * t / 1e6 }')
 	log "round $round $mode $suite: $count forged, $(((b1 - b0 - idle) / count)) ns each" \
 		"$([ "$mode" = forged-flood ] && echo "; ue1 $got of $sent delivered")"
-	emit "$(jq -cn --arg m "$mode" --arg s "$suite" --argjson r "$round" --argjson n "$count" \
-		--argjson el $(((t1 - t0) * 1000)) --argjson fel $(((tf - t0) * 1000)) \
-		--argjson busy $((b1 - b0)) --argjson idle "$idle" \
-		--argjson sent "$sent" --argjson got "$got" --argjson a "$c0" --argjson b "$c1" \
-		'{kind: "forged", mode: $m, suite: $s, round: $r, forged: $n, elapsed_ns: $el,
-		  forge_ns: $fel,
-		  busy_ns: $busy, idle_busy_ns: $idle, real_sent: $sent, real_received: $got,
-		  auth_failed: ($b.rx_drop_auth_failed - $a.rx_drop_auth_failed),
-		  sa_limit: ($b.rx_drop_sa_limit - $a.rx_drop_sa_limit)}')"
+	record forged --arg mode "$mode" --arg suite "$suite" --argjson round "$round" \
+		--argjson forged "$count" --argjson elapsed_ns $(((t1 - t0) * 1000)) \
+		--argjson forge_ns $(((tf - t0) * 1000)) --argjson busy_ns $((b1 - b0)) \
+		--argjson idle_busy_ns "$idle" --argjson real_sent "$sent" --argjson real_received "$got" \
+		--argjson auth_failed "$(count "$c1" "$c0" rx_drop_auth_failed)" \
+		--argjson sa_limit "$(count "$c1" "$c0" rx_drop_sa_limit)"
 }
 
 forged() {
@@ -603,8 +615,7 @@ forged() {
 			teardown
 			continue
 		fi
-		no=4
-		[ "$suite" = eea2 ] && no=2
+		no=$(suite_no "$suite")
 		ptk=$(pc 1 show $G -j | jq '.groups[0].keys[0].tx_ptk_id')
 		forged_run forged-index "$suite" "$FLOOD_COUNT" -S $no -l 80 -k 99 &&
 		forged_run forged-auth "$suite" "$FLOOD_COUNT" -S $no -l 80 -k 1 -m 0x001001 \
@@ -646,5 +657,6 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 [ "$SCALE" = 1 ] && scale_senders
 
-emit "{\"kind\":\"info\",\"kernel\":\"$(uname -r)\",\"cpu_pps\":$CPU_PPS,\"duration\":$DURATION,\"cpu_duration\":$CPU_DURATION,\"cpu_burst\":$CPU_BURST,\"rounds\":$ROUNDS}"
+record info --arg kernel "$(uname -r)" --argjson cpu_pps "$CPU_PPS" --argjson duration "$DURATION" \
+	--argjson cpu_duration "$CPU_DURATION" --argjson cpu_burst "$CPU_BURST" --argjson rounds "$ROUNDS"
 log "done in $((SECONDS - t_start)) s"

@@ -42,52 +42,6 @@ member() {
 	printf '0x%06x' $((0x100 + $1))
 }
 
-suite_no() {
-	case $1 in
-	eea2) echo 2 ;;
-	aes-gcm-128) echo 4 ;;
-	esac
-}
-
-# forge GROUP SUITE ARGS...: pkt_forge from ue3's port, as ue1's address.
-forge() {
-	local g=$1 suite=$2 src
-	shift 2
-	src=$(ue_ip4 1)
-	[ -n "$(fam "$g")" ] && src=$(ue_ip6 1)
-	ue 3 pkt_forge -i eth0 -s "$src" -d "$g" -S "$(suite_no "$suite")" -k 1 \
-		-l $((64 + 16)) "$@"
-}
-
-# The group's counters at ue2, as one JSON object.
-counters() {
-	pc 2 show "$1" -s -j | jq -c '.groups[0].stats'
-}
-
-# senders GROUP: the senders ue2 tracks for the group's key.
-senders() {
-	pc 2 show "$1" -s -j | jq '.groups[0].keys[0].rx_senders'
-}
-
-# moved BEFORE AFTER: the counters that moved, "name=+delta" sorted, bytes aside.
-moved() {
-	jq -nr --argjson a "$1" --argjson b "$2" \
-		'[$b | to_entries[] | select(.key | endswith("_bytes") | not) |
-		  select(.value != $a[.key]) | "\(.key)=+\(.value - $a[.key])"] | sort | join(" ")'
-}
-
-# count AFTER BEFORE NAME: how far counter NAME moved.
-count() {
-	jq -nr --argjson a "$2" --argjson b "$1" "\$b.$3 - \$a.$3"
-}
-
-# warm GROUP: ue1 is a sender ue2 knows, with its SAs made.
-warm() {
-	recv_bg r2 2 "$1" -n 5 -V -s 100 || return
-	send 1 "$1" -s 100 -n 5 -r 200 || return
-	recv_ok r2
-}
-
 # Wait for the key's worker to be done with what the forgeries gave it.
 settle() {
 	sleep 0.5
@@ -121,8 +75,7 @@ one_forged() {
 # ue1 sends 400 datagrams 2 ms apart: all 400 arrive.
 flood_ptk() {
 	local g=$1 suite=$2 before after pid m
-	provision "$g" "$suite" || return
-	warm "$g" || return
+	warm "$g" "$suite" || return
 	before=$(counters "$g")
 	recv_bg r2 2 "$g" -n 400 -V -s 100 -T 10000 || return
 	forge "$g" "$suite" -m $MEMBER1 -p 0:7 -c 1:1 -n 60000 >"$tmp/forge.out" &
@@ -151,8 +104,7 @@ flood_ptk() {
 # all arrive), and ue2 tracks just the two real senders.
 flood_new_sender() {
 	local g=$1 suite=$2 pid first lost got
-	provision "$g" "$suite" || return
-	warm "$g" || return
+	warm "$g" "$suite" || return
 	recv_bg r2 2 "$g" -n 400 -V -s 100 -T 10000 || return
 	recv_bg r3 2 "$g" -n 0 -V -s 100 -T 3000 -p $PORT3 || return
 	forge "$g" "$suite" -m rand -p rand -c rand -n 60000 >"$tmp/forge.out" &
@@ -218,21 +170,13 @@ mutated() {
 	[ "$(senders "$g")" = 1 ] || fail "ue2 tracks $(senders "$g") senders, not 1"
 }
 
-# restart_ue1 GROUP SUITE: ue1's key deleted and added again, as after a
-# reboot: it sends from its next reservation of PTK IDs, 64 on.
-restart_ue1() {
-	pc 1 key del "$1" pgk-id 0x101 &&
-		pc 1 key add "$1" pgk-id 0x101 suite "$2" key-file "$tmp/pgk"
-}
-
 # 6. ue1 restarts further on, as after a reboot: its key deleted and added
 # again, with the next reservation of PTK IDs (64 on). With aes-gcm-128 its
 # datagrams arrive at once; without an ICV the first is held back as a
 # jump (spec section 6) and the second confirms it.
 restart() {
 	local g=$1 suite=$2 before after m want
-	provision "$g" "$suite" || return
-	warm "$g" || return
+	warm "$g" "$suite" || return
 	before=$(counters "$g")
 	restart_ue1 "$g" "$suite" || return
 	recv_bg r2 2 "$g" -n 0 -V -s 100 -T 1500 || return
@@ -254,8 +198,7 @@ restart() {
 # jump), and no replay is delivered twice.
 replayed_jump() {
 	local g=$1 suite=$2 before after m i n
-	provision "$g" "$suite" || return
-	warm "$g" || return
+	warm "$g" "$suite" || return
 	restart_ue1 "$g" "$suite" || return
 	# ue2 has no receiver now: it captures, and does not decrypt.
 	cap_bg c 2 -P 253 -d "$g" -n 1 -T 4000 || return
@@ -295,8 +238,7 @@ replayed_jump() {
 # must not make ue2 forget).
 replayed_missed() {
 	local g=$1 suite=$2 i got bad want=20
-	provision "$g" "$suite" || return
-	warm "$g" || return
+	warm "$g" "$suite" || return
 	cap_bg c 2 -P 253 -d "$g" -n 30 -T 4000 || return
 	send 1 "$g" -s 60 -n 30 -r 200 || return
 	cap_wait c
@@ -338,18 +280,6 @@ if [ -n "${PC5SEC_ATTACK_CASES:-}" ]; then
 		[[ " $PC5SEC_ATTACK_CASES " == *" ${CASES[$i]%%:*} "* ]] || unset "CASES[$i]"
 	done
 fi
-combos=0
-for suite in $SUITES; do
-	for g in $FAMILIES; do
-		if [ -n "$DEBUG" ]; then
-			case "$suite $(fam $g)" in
-			"aes-gcm-128 -6" | "eea2 ") continue ;;
-			esac
-		fi
-		combos=$((combos + 1))
-	done
-done
-ktap_plan $((combos * ${#CASES[@]}))
 for suite in $SUITES; do
 	for g in $FAMILIES; do
 		v=IPv4
@@ -360,10 +290,10 @@ for suite in $SUITES; do
 			esac
 		fi
 		for c in "${CASES[@]}"; do
-			ktap_result "$suite $v: ${c#*:}" "${c%%:*}" $g $suite
-			unprovision $g
+			ktap_case "$suite $v: ${c#*:}" "${c%%:*}" $g $suite
+			ktap_step unprovision $g
 		done
 	done
 done
 
-ktap_finished
+ktap_run

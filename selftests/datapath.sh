@@ -74,9 +74,6 @@ printf '%s' "$MARKER" >"$tmp/marker"
 MARKER_HEX=$(od -An -tx1 "$tmp/marker" | tr -d ' \n')
 topo_create 3 || ktap_bail_out "cannot build the PC5 link"
 
-# Per suite, 5 cases for each IP version; then 9.
-ktap_plan $((10 * $(wc -w <<<"$SUITES") + 9))
-
 # --- per suite and IP version ------------------------------------------
 
 delivery() {
@@ -92,12 +89,7 @@ delivery() {
 
 wire() {
 	local g=$1 suite=$2 suite_no first line last n=0
-	case $suite in
-	eea1) suite_no=1 ;;
-	eea2) suite_no=2 ;;
-	eea3) suite_no=3 ;;
-	aes-gcm-128) suite_no=4 ;;
-	esac
+	suite_no=$(suite_no "$suite")
 	unprovision "$g"
 	provision "$g" "$suite" 1 2 || return
 	first=$(pc 1 show "$g" -j | jq '.groups[0].keys[0].tx_ptk_id')
@@ -254,17 +246,17 @@ for suite in $SUITES; do
 	for g in 239.8.1.1 ff0e::8:1; do
 		v=IPv4
 		[ -n "$(fam $g)" ] && v=IPv6
-		ktap_result "$suite $v: plaintext byte-exact at two receivers and a loopback listener" \
+		ktap_case "$suite $v: plaintext byte-exact at two receivers and a loopback listener" \
 			delivery $g $suite
-		ktap_result "$suite $v: on the wire only ciphertext, with the header spec section 2 gives" \
+		ktap_case "$suite $v: on the wire only ciphertext, with the header spec section 2 gives" \
 			wire $g $suite
-		ktap_result "$suite $v: another PGK, another Group ID or no group gets nothing" \
+		ktap_case "$suite $v: another PGK, another Group ID or no group gets nothing" \
 			outsiders $g $suite
-		ktap_result "$suite $v: replays$([ $suite = aes-gcm-128 ] && echo ", tampering") and plaintext are dropped and counted" \
+		ktap_case "$suite $v: replays$([ $suite = aes-gcm-128 ] && echo ", tampering") and plaintext are dropped and counted" \
 			replay_tamper_plaintext $g $suite
-		ktap_result "$suite $v: 1400-, 4000-byte and UDP_SEGMENT datagrams arrive intact" \
+		ktap_case "$suite $v: 1400-, 4000-byte and UDP_SEGMENT datagrams arrive intact" \
 			large $g $suite
-		unprovision $g
+		ktap_step unprovision $g
 	done
 done
 
@@ -300,9 +292,9 @@ wrap_exhaust() {
 	jq -se 'map(.event) | index("key-tx-low") != null and index("key-tx-exhausted") != null' \
 		"$ev" >/dev/null || fail "no key-tx-low and key-tx-exhausted events"
 }
-ktap_result "counter wrap steps the PTK ID without loss; exhaustion stops tx with events" \
+ktap_case "counter wrap steps the PTK ID without loss; exhaustion stops tx with events" \
 	wrap_exhaust
-unprovision $G
+ktap_step unprovision $G
 
 # The PTK IDs on the wire after a module reload start past the first reservation.
 reservation_wire() {
@@ -330,7 +322,7 @@ reservation_wire() {
 	echo "first reservation up to $limit1; after the reload, PTK ID $p"
 	unprovision $g
 }
-ktap_result "after a reload, the re-added key sends PTK IDs past every earlier one" \
+ktap_case "after a reload, the re-added key sends PTK IDs past every earlier one" \
 	reservation_wire
 
 # Key B (not-before in 3 s) takes over from key A while traffic flows.
@@ -365,7 +357,7 @@ rollover() {
 	recv_ok r2 || fail "no delivery after deleting the old key" || return
 	unprovision $g
 }
-ktap_result "rollover to a new key under continuous traffic loses no datagram" rollover
+ktap_case "rollover to a new key under continuous traffic loses no datagram" rollover
 
 # A key that expires mid-stream stops being used, and nothing goes in clear.
 expiry() {
@@ -388,7 +380,7 @@ expiry() {
 	grep "^received" "$tmp/r2.out"
 	unprovision $g
 }
-ktap_result "a key expiring mid-stream stops tx; nothing is sent in clear" expiry
+ktap_case "a key expiring mid-stream stops tx; nothing is sent in clear" expiry
 
 # Malformed protected datagrams, each dropped for its own reason.
 drop_reasons() {
@@ -427,7 +419,7 @@ drop_reasons() {
 		>/dev/null || fail "no unknown-pgk event: $(cat "$ev")" || return
 	unprovision $g
 }
-ktap_result "bad version, unknown PGK, suite mismatch, counter 0, no ciphertext: each counted" \
+ktap_case "bad version, unknown PGK, suite mismatch, counter 0, no ciphertext: each counted" \
 	drop_reasons
 
 # Joining a protected group is announced in clear (spec section 1). IGMPv2
@@ -453,7 +445,7 @@ membership() {
 	unprovision $g
 	unprovision $g6
 }
-ktap_result "IGMP and MLD for a protected group pass in clear" membership
+ktap_case "IGMP and MLD for a protected group pass in clear" membership
 
 # eea0 needs allow_null=1: then the header is there and the payload is not
 # encrypted. Its UDP checksum may be left to a device that checksums any
@@ -483,7 +475,7 @@ null_suite() {
 	done
 	module_unload && module_load
 }
-ktap_result "eea0 with allow_null=1: the header on the wire, the payload in clear" null_suite
+ktap_case "eea0 with allow_null=1: the header on the wire, the payload in clear" null_suite
 
 # A UE that routes multicast forwards a protected datagram as it came and
 # unprotects only its own copy: ue3 forwards the group from ue1 out of a
@@ -576,10 +568,10 @@ forwarding() {
 	return $rc
 }
 if [ -e /proc/net/ip_mr_vif ] && [ -e /proc/net/ip6_mr_vif ]; then
-	ktap_result "a UE routing multicast forwards protected datagrams as they came, plaintext into a protected group not at all (IPv4, IPv6)" \
+	ktap_case "a UE routing multicast forwards protected datagrams as they came, plaintext into a protected group not at all (IPv4, IPv6)" \
 		forwarding
 else
-	ktap_skip "a UE routing multicast forwards protected datagrams as they came, plaintext into a protected group not at all (IPv4, IPv6)" \
+	ktap_case_skip "a UE routing multicast forwards protected datagrams as they came, plaintext into a protected group not at all (IPv4, IPv6)" \
 		"this kernel has no multicast routing (CONFIG_IP_MROUTE, CONFIG_IPV6_MROUTE)"
 fi
 
@@ -621,7 +613,7 @@ async_path() {
 	module_load
 	echo "groups deleted under traffic, then unloaded"
 }
-ktap_result "force_async=1: the asynchronous cipher path delivers, counts and cleans up" \
+ktap_case "force_async=1: the asynchronous cipher path delivers, counts and cleans up" \
 	async_path
 
-ktap_finished
+ktap_run

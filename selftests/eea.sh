@@ -21,8 +21,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ktap_plan 5
-
 load_selftest() {
 	local out
 	[ -d /sys/module/pc5sec ] && module_unload
@@ -35,7 +33,7 @@ load_selftest() {
 		grep -q 'eea3-generic: self-test passed (5 3GPP test sets), registered' <<<"$out" ||
 		fail "no passed self-test in the kernel log"
 }
-ktap_result "pc5sec_eea: self-tests against the 3GPP test sets pass at load" load_selftest
+ktap_case "pc5sec_eea: self-tests against the 3GPP test sets pass at load" load_selftest
 
 proc_crypto() {
 	local alg
@@ -49,10 +47,10 @@ proc_crypto() {
 			fail "$alg: no skcipher $alg-generic with a 16-octet IV in /proc/crypto" || return
 	done
 }
-ktap_result "/proc/crypto: skciphers eea1-generic and eea3-generic, 16-octet IV" proc_crypto
+ktap_case "/proc/crypto: skciphers eea1-generic and eea3-generic, 16-octet IV" proc_crypto
 
-ktap_result "AF_ALG: 128-EEA1 test sets 1-6, both directions, bit-exact" eea_af_alg eea1
-ktap_result "AF_ALG: 128-EEA3 test sets 1-5, both directions, bit-exact" eea_af_alg eea3
+ktap_case "AF_ALG: 128-EEA1 test sets 1-6, both directions, bit-exact" eea_af_alg eea1
+ktap_case "AF_ALG: 128-EEA3 test sets 1-5, both directions, bit-exact" eea_af_alg eea3
 
 # Installing a key of suite eea3 loads pc5sec_eea through the crypto API.
 on_demand() {
@@ -68,6 +66,6 @@ on_demand() {
 	pc5sec show 239.9.9.9
 	pc5sec group del 239.9.9.9
 }
-ktap_result "a key of suite eea3 or eea1 loads pc5sec_eea on demand" on_demand
+ktap_case "a key of suite eea3 or eea1 loads pc5sec_eea on demand" on_demand
 
-ktap_finished
+ktap_run

@@ -42,25 +42,11 @@ member() {
 	printf '0x%06x' $((0x300 + $1))
 }
 
-counters() {
-	pc 2 show "$1" -s -j | jq -c '.groups[0].stats'
-}
-
-# moved BEFORE AFTER: the counters that moved, "name=+delta", bytes aside.
-moved() {
-	jq -nr --argjson a "$1" --argjson b "$2" \
-		'[$b | to_entries[] | select(.key | endswith("_bytes") | not) |
-		  select(.value != $a[.key]) | "\(.key)=+\(.value - $a[.key])"] | sort | join(" ")'
-}
-
 # One suite and IP version: mutated copies of 20 datagrams ue2 got, and as
 # many forged ones from random members at random PTK IDs and counters;
 # none is delivered, and ue1's next 5 are.
 packets() {
-	local g=$1 suite=$2 n=$3 before after src no=4
-	[ "$suite" = eea2 ] && no=2
-	src=$(ue_ip4 1)
-	[ -n "$(fam "$g")" ] && src=$(ue_ip6 1)
+	local g=$1 suite=$2 n=$3 before after
 	provision "$g" "$suite" || return
 	cap_bg c 2 -P 253 -d "$g" -n 20 -T 6000 || return
 	recv_bg r2 2 "$g" -n 20 -V -s 200 || return
@@ -73,18 +59,16 @@ packets() {
 	dmesg_mark
 	ue 3 pkt_forge -i eth0 -F "$tmp/c.cap" -n $((n / 2)) -x "$SEED" | sed 's/^/mutated: /' ||
 		return
-	ue 3 pkt_forge -i eth0 -s "$src" -d "$g" -S $no -k 1 -m rand -p rand -c rand -l 216 \
-		-n $((n / 2)) -x "$SEED" | sed 's/^/forged: /' || return
+	forge "$g" "$suite" -m rand -p rand -c rand -l 216 -n $((n / 2)) -x "$SEED" |
+		sed 's/^/forged: /' || return
 	sleep 1
 	after=$(counters "$g")
 	echo "dropped and delivered: $(moved "$before" "$after")"
-	[ "$(jq -n --argjson a "$before" --argjson b "$after" '$b.rx_packets - $a.rx_packets')" = 0 ] ||
-		fail "a fuzzed datagram was delivered" || return
+	[ "$(count "$after" "$before" rx_packets)" = 0 ] || fail "a fuzzed datagram was delivered" || return
 	dmesg_clean_since_mark || fail "the kernel log shows a problem" || return
 	send 1 "$g" -s 200 -n 5 -r 200 || return
 	recv_ok r2 || fail "ue1's datagrams after the fuzzing did not all arrive" || return
-	[ "$(pc 2 show "$g" -s -j | jq '.groups[0].keys[0].rx_senders')" = 1 ] ||
-		fail "ue2 tracks senders that never authenticated"
+	[ "$(senders "$g")" = 1 ] || fail "ue2 tracks senders that never authenticated"
 }
 
 # Random requests as root; then the family still works, and a flush
@@ -172,20 +156,19 @@ pc5sec genkey >"$tmp/pgk"
 topo_create 3 || ktap_bail_out "cannot build the PC5 link"
 echo "# seed $SEED (PC5SEC_FUZZ_SEED replays it)"
 
-ktap_plan 7
 for suite in aes-gcm-128 eea2; do
 	for g in 239.66.1.1 ff0e::66:1; do
 		v=IPv4
 		[ -n "$(fam $g)" ] && v=IPv6
-		ktap_result "$suite $v: $((PACKETS / 4)) mutated and forged datagrams, none delivered; real ones after" \
+		ktap_case "$suite $v: $((PACKETS / 4)) mutated and forged datagrams, none delivered; real ones after" \
 			packets $g $suite $((PACKETS / 4))
-		unprovision $g
+		ktap_step unprovision $g
 	done
 done
-ktap_result "$MESSAGES random netlink requests as root; the family works after" netlink_root
-ktap_result "$((MESSAGES / 10)) random netlink requests without CAP_NET_ADMIN: all refused" \
+ktap_case "$MESSAGES random netlink requests as root; the family works after" netlink_root
+ktap_case "$((MESSAGES / 10)) random netlink requests without CAP_NET_ADMIN: all refused" \
 	netlink_user
-ktap_result "key churn at $CHURN_RATE/s for $CHURN_SECONDS s under full-rate traffic: nothing lost" \
+ktap_case "key churn at $CHURN_RATE/s for $CHURN_SECONDS s under full-rate traffic: nothing lost" \
 	churn
 
-ktap_finished
+ktap_run

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Shared by the pc5sec selftests: KTAP output, prerequisites, the module,
-# and the PC5 link topology (UEs as network namespaces).
+# the PC5 link topology (UEs as network namespaces), traffic, forged
+# datagrams and the counters they move.
 #
 # Exit codes as kselftest: 0 pass, 1 fail, 4 skip.
 
@@ -24,11 +25,6 @@ ktap_header() {
 	echo "TAP version 13"
 }
 
-ktap_plan() {
-	ktap_planned=$1
-	echo "1..$1"
-}
-
 ktap_ok() {
 	ktap_n=$((ktap_n + 1)) ktap_pass=$((ktap_pass + 1))
 	echo "ok $ktap_n $*"
@@ -44,6 +40,46 @@ ktap_skip() {
 	shift
 	ktap_n=$((ktap_n + 1)) ktap_skip=$((ktap_skip + 1))
 	echo "ok $ktap_n $desc # SKIP $*"
+}
+
+# A script lists its cases in the order they run, then ktap_run prints the
+# plan, counted from that list, and runs them:
+#   ktap_case DESC CMD...       a case: CMD's status is its result (ktap_result)
+#   ktap_case_skip DESC WHY     a case that cannot run here: ok, # SKIP WHY
+#   ktap_step CMD...            no case: what runs between two cases (setup)
+ktap_kinds=()
+ktap_descs=()
+ktap_cmds=()
+
+ktap_case() {
+	local desc=$1
+	shift
+	ktap_kinds+=(case) ktap_descs+=("$desc") ktap_cmds+=("$(printf '%q ' "$@")")
+}
+
+ktap_case_skip() {
+	ktap_kinds+=(skip) ktap_descs+=("$1") ktap_cmds+=("$2")
+}
+
+ktap_step() {
+	ktap_kinds+=(step) ktap_descs+=("") ktap_cmds+=("$(printf '%q ' "$@")")
+}
+
+# Prints "1..N" for the N cases listed, runs the list and ends the test.
+ktap_run() {
+	local ktap_i ktap_kind
+	for ktap_kind in "${ktap_kinds[@]}"; do
+		[ "$ktap_kind" = step ] || ktap_planned=$((ktap_planned + 1))
+	done
+	echo "1..$ktap_planned"
+	for ktap_i in "${!ktap_kinds[@]}"; do
+		case ${ktap_kinds[$ktap_i]} in
+		case) eval "ktap_result \"\${ktap_descs[$ktap_i]}\" ${ktap_cmds[$ktap_i]}" ;;
+		skip) ktap_skip "${ktap_descs[$ktap_i]}" "${ktap_cmds[$ktap_i]}" ;;
+		step) eval "${ktap_cmds[$ktap_i]}" ;;
+		esac
+	done
+	ktap_finished
 }
 
 # ktap_result DESC CMD...: runs CMD, reports ok or not ok. CMD's output is
@@ -63,7 +99,8 @@ ktap_result() {
 	return 0
 }
 
-# Ends the test: exit 0 only when every planned case ran and none failed.
+# Ends the test: exit 0 only when every planned case reported and none
+# failed. (run_tests.sh checks the plan too, for a test that ends early.)
 ktap_finished() {
 	echo "# Totals: pass:$ktap_pass fail:$ktap_fail skip:$ktap_skip"
 	if [ "$ktap_fail" != 0 ] || [ "$ktap_n" != "$ktap_planned" ]; then
@@ -334,4 +371,71 @@ send() {
 	local i=$1 g=$2
 	shift 2
 	ue "$i" mcast_send $(fam "$g") -g "$g" -p $PORT -i eth0 "$@" >/dev/null
+}
+
+# --- forged datagrams and counters ---------------------------------------
+#
+# For the tests where ue1 sends, ue2 receives and an attacker forges from
+# ue3's port, as from the air.
+
+# suite_no SUITE: the suite's number in the header (spec section 4).
+suite_no() {
+	case $1 in
+	eea0) echo 0 ;;
+	eea1) echo 1 ;;
+	eea2) echo 2 ;;
+	eea3) echo 3 ;;
+	aes-gcm-128) echo 4 ;;
+	esac
+}
+
+# forge GROUP SUITE ARGS...: pkt_forge from ue3's port with ue1's address,
+# header suite SUITE, PGK index 1 and 80 octets after the header (64 and
+# an ICV); ARGS add to or override these.
+forge() {
+	local g=$1 suite=$2 src
+	shift 2
+	src=$(ue_ip4 1)
+	[ -n "$(fam "$g")" ] && src=$(ue_ip6 1)
+	ue 3 pkt_forge -i eth0 -s "$src" -d "$g" -S "$(suite_no "$suite")" -k 1 \
+		-l $((64 + 16)) "$@"
+}
+
+# counters GROUP: the group's counters at ue2, as one JSON object.
+counters() {
+	pc 2 show "$1" -s -j | jq -c '.groups[0].stats'
+}
+
+# senders GROUP: the senders ue2 tracks for the group's first key.
+senders() {
+	pc 2 show "$1" -s -j | jq '.groups[0].keys[0].rx_senders'
+}
+
+# moved BEFORE AFTER: the counters of two JSON objects that moved,
+# "name=+delta" sorted and space-separated, bytes aside.
+moved() {
+	jq -nr --argjson a "$1" --argjson b "$2" \
+		'[$b | to_entries[] | select(.key | endswith("_bytes") | not) |
+		  select(.value != $a[.key]) | "\(.key)=+\(.value - $a[.key])"] | sort | join(" ")'
+}
+
+# count AFTER BEFORE NAME: how far counter NAME moved.
+count() {
+	jq -nr --argjson a "$2" --argjson b "$1" "\$b.$3 - \$a.$3"
+}
+
+# warm GROUP [SUITE]: ue1 is a sender ue2 knows, with its SAs made; with
+# SUITE, the group is provisioned first (provision).
+warm() {
+	[ -z "${2:-}" ] || provision "$1" "$2" || return
+	recv_bg r2 2 "$1" -n 5 -V -s 100 || return
+	send 1 "$1" -s 100 -n 5 -r 200 || return
+	recv_ok r2
+}
+
+# restart_ue1 GROUP SUITE: ue1's key deleted and added again, as after a
+# reboot: it sends from its next reservation of PTK IDs, 64 on.
+restart_ue1() {
+	pc 1 key del "$1" pgk-id 0x101 &&
+		pc 1 key add "$1" pgk-id 0x101 suite "$2" key-file "${PGK:-$tmp/pgk}"
 }

@@ -28,11 +28,11 @@ cleanup() {
 	ip netns del pc5-mod-a 2>/dev/null
 	ip netns del pc5-mod-b 2>/dev/null
 	ip netns del pc5-mod-c 2>/dev/null
+	module_loaded && module_unload
 }
 trap cleanup EXIT
 
 module_loaded && module_unload
-ktap_plan 6
 
 load_unload_10() {
 	local i
@@ -48,16 +48,15 @@ load_unload_10() {
 	done
 	dmesg_clean_since_mark
 }
-ktap_result "load and unload 10 times without kernel warnings" load_unload_10
-
-module_load
-ktap_result "family visible in the initial namespace" family_visible
+ktap_case "load and unload 10 times without kernel warnings" load_unload_10
+ktap_step module_load
+ktap_case "family visible in the initial namespace" family_visible
 
 new_netns() {
 	ip netns add pc5-mod-a || return
 	family_visible_in pc5-mod-a || fail "family not visible in a new namespace"
 }
-ktap_result "family visible in a namespace created after loading" new_netns
+ktap_case "family visible in a namespace created after loading" new_netns
 
 netns_churn() {
 	local i
@@ -69,7 +68,7 @@ netns_churn() {
 	done
 	dmesg_clean_since_mark
 }
-ktap_result "namespaces come and go while loaded" netns_churn
+ktap_case "namespaces come and go while loaded" netns_churn
 
 unload_with_namespaces() {
 	module_unload || return
@@ -86,7 +85,7 @@ unload_with_namespaces() {
 	ip netns del pc5-mod-a && ip netns del pc5-mod-b || return
 	dmesg_clean_since_mark
 }
-ktap_result "unload while namespaces exist, then delete them" unload_with_namespaces
+ktap_case "unload while namespaces exist, then delete them" unload_with_namespaces
 
 # The tool finds the family by name, which loads the module on demand.
 autoload() {
@@ -98,10 +97,8 @@ autoload() {
 	module_loaded || fail "pc5sec version did not load the module"
 }
 if [ -n "$PC5SEC_KO" ]; then
-	ktap_skip "the tool loads the module on demand" "module not installed (PC5SEC_KO)"
+	ktap_case_skip "the tool loads the module on demand" "module not installed (PC5SEC_KO)"
 else
-	ktap_result "the tool loads the module on demand" autoload
+	ktap_case "the tool loads the module on demand" autoload
 fi
-module_loaded && module_unload
-
-ktap_finished
+ktap_run

@@ -45,11 +45,15 @@ deliver() {
 	return $rc
 }
 
-ktap_plan 7
+# topo N: the link of N UEs, in place of the one before.
+topo() {
+	topo_destroy
+	topo_create "$1" || ktap_bail_out "cannot build a $1-UE link"
+}
 
-topo_create 2 || ktap_bail_out "cannot build a two-UE link"
-ktap_result "veth link: IPv4 multicast delivered byte-exact" deliver "" $G4 1400 1 2
-ktap_result "veth link: IPv6 multicast delivered byte-exact" deliver -6 $G6 1400 1 2
+ktap_step topo 2
+ktap_case "veth link: IPv4 multicast delivered byte-exact" deliver "" $G4 1400 1 2
+ktap_case "veth link: IPv6 multicast delivered byte-exact" deliver -6 $G6 1400 1 2
 
 loopback() {
 	rm -f "$tmp/readyl"
@@ -59,7 +63,7 @@ loopback() {
 	ue 1 mcast_send -g $G4 -p $PORT -i eth0 -s 200 -n 10 -l 1 >/dev/null || return
 	wait $p || { cat "$tmp/recvl"; return 1; }
 }
-ktap_result "listener on the sending UE gets the loopback copy" loopback
+ktap_case "listener on the sending UE gets the loopback copy" loopback
 
 # The capture shows the datagrams on the link, the payload in clear; the
 # injector puts a captured datagram back on the link, checksum completed.
@@ -83,12 +87,11 @@ capture_inject() {
 	ue 1 pkt_inject -i eth0 -c -f "$cap" || return
 	wait $p || fail "injected datagrams not delivered: $(cat "$tmp/recvr")"
 }
-ktap_result "capture sees the datagrams, injected copies are delivered" capture_inject
-topo_destroy
+ktap_case "capture sees the datagrams, injected copies are delivered" capture_inject
 
-topo_create 3 || ktap_bail_out "cannot build a three-UE link"
-ktap_result "bridged link: IPv4 multicast reaches two UEs" deliver "" $G4 512 1 2 3
-ktap_result "bridged link: IPv6 multicast reaches two UEs" deliver -6 $G6 512 3 1 2
-ktap_result "bridged link: 4000-byte datagrams (fragmented) arrive intact" deliver "" $G4 4000 2 1 3
+ktap_step topo 3
+ktap_case "bridged link: IPv4 multicast reaches two UEs" deliver "" $G4 512 1 2 3
+ktap_case "bridged link: IPv6 multicast reaches two UEs" deliver -6 $G6 512 3 1 2
+ktap_case "bridged link: 4000-byte datagrams (fragmented) arrive intact" deliver "" $G4 4000 2 1 3
 
-ktap_finished
+ktap_run
