@@ -15,10 +15,7 @@
 # come from ue3's port with ue1's address (pkt_forge), as from the air.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ktap_header
-require_root
-require_module
-require_cmd pc5sec jq mcast_send mcast_recv pkt_capture pkt_forge
+ktap_start pc5sec jq mcast_send mcast_recv pkt_capture pkt_forge
 
 tmp=$(mktemp -d)
 cleanup() {

@@ -6,10 +6,7 @@
 # their events, namespaces, and tx PTK ID reservations.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ktap_header
-require_root
-require_module
-require_cmd pc5sec jq setpriv unshare
+ktap_start pc5sec jq setpriv unshare
 
 tmp=$(mktemp -d)
 chmod 700 "$tmp"

@@ -9,10 +9,7 @@
 # traffic, expiry mid-stream and the receiver's drop reasons.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ktap_header
-require_root
-require_module
-require_cmd pc5sec jq mcast_send mcast_recv pkt_capture pkt_inject
+ktap_start pc5sec jq mcast_send mcast_recv pkt_capture pkt_inject
 
 tmp=$(mktemp -d)
 cleanup() {

@@ -17,10 +17,7 @@
 # The link: ue1 sends, ue2 receives, ue3 forges as ue1 (lib.sh forge).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ktap_header
-require_root
-require_module
-require_cmd pc5sec jq mcast_send mcast_recv pkt_capture pkt_inject pkt_forge
+ktap_start pc5sec jq mcast_send mcast_recv pkt_capture pkt_inject pkt_forge
 
 tmp=$(mktemp -d)
 cleanup() {

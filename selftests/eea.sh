@@ -7,10 +7,7 @@
 # of suite eea1 or eea3 is installed.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ktap_header
-require_root
-require_module
-require_cmd pc5sec eea_af_alg
+ktap_start pc5sec eea_af_alg
 
 modinfo pc5sec_eea >/dev/null 2>&1 || ktap_skip_all "pc5sec_eea module not installed"
 

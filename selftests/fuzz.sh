@@ -16,10 +16,7 @@
 # 60 s of churn.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ktap_header
-require_root
-require_module
-require_cmd pc5sec jq mcast_send mcast_recv pkt_capture pkt_forge nl_fuzz setpriv
+ktap_start pc5sec jq mcast_send mcast_recv pkt_capture pkt_forge nl_fuzz setpriv
 
 PACKETS=${PC5SEC_FUZZ_PACKETS:-20000}
 MESSAGES=${PC5SEC_FUZZ_MESSAGES:-5000}

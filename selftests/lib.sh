@@ -171,6 +171,15 @@ require_module() {
 	fi
 }
 
+# ktap_start CMD...: the KTAP header of a test of the module; it skips
+# unless run as root, with the module at hand and CMD... on PATH.
+ktap_start() {
+	ktap_header
+	require_root
+	require_module
+	require_cmd "$@"
+}
+
 # The kernel log since the last dmesg_mark, for "no warnings" checks.
 DMESG_BAD='WARNING:|BUG:|Oops|Call Trace|KASAN|possible circular locking|suspicious RCU usage|sleeping function called'
 dmesg_mark() {

@@ -23,6 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pktlib.h"
+
 #ifndef SOL_UDP
 #define SOL_UDP		17
 #endif
@@ -32,7 +34,6 @@
 
 #define MAX_SIZE	65000
 #define DEFAULT_SEED	0x50433553u
-#define RETRY_MAX	2000		/* x 500us: about one second */
 
 static uint8_t buf[MAX_SIZE];
 
@@ -134,30 +135,6 @@ static void pace(const struct timespec *start, uint64_t n, unsigned long pps)
 	}
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR)
 		;
-}
-
-static void send_retry(int fd, const void *p, size_t len,
-		       const struct sockaddr *sa, socklen_t salen)
-{
-	const struct timespec pause = { 0, 500000 };
-	int tries = 0;
-	ssize_t r;
-
-	for (;;) {
-		r = sendto(fd, p, len, 0, sa, salen);
-		if (r >= 0) {
-			if ((size_t)r != len)
-				errx(1, "short send: %zd of %zu bytes", r, len);
-			return;
-		}
-		if (errno == EINTR)
-			continue;
-		if ((errno == ENOBUFS || errno == EAGAIN) && tries++ < RETRY_MAX) {
-			nanosleep(&pause, NULL);
-			continue;
-		}
-		err(1, "sendto (%zu bytes)", len);
-	}
 }
 
 int main(int argc, char **argv)
@@ -283,7 +260,7 @@ int main(int argc, char **argv)
 					     sent + k, seed);
 		}
 		pace(&start, sent, pps);
-		send_retry(fd, buf, len, (struct sockaddr *)&ss, salen);
+		pkt_sendto(fd, buf, len, (struct sockaddr *)&ss, salen);
 		sent += n;
 		bytes += len;
 	}

@@ -5,10 +5,7 @@
 # there in every network namespace while it is loaded, and only then.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ktap_header
-require_root
-require_module
-require_cmd pc5sec genl
+ktap_start pc5sec genl
 
 # Listing the families (a dump) is iproute2's view and never loads the
 # module; looking one up by name would, through its module alias.

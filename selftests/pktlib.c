@@ -146,22 +146,19 @@ static void dst_mac(const uint8_t *p, uint8_t *mac)
 	}
 }
 
-void pkt_send(int fd, int ifindex, const uint8_t *p, size_t len)
+void pkt_sendto(int fd, const void *p, size_t len, const struct sockaddr *sa, socklen_t salen)
 {
 	const struct timespec pause = { 0, 500000 };
-	struct sockaddr_ll sll = { 0 };
 	int tries = 0;
 	ssize_t r;
 
-	sll.sll_family = AF_PACKET;
-	sll.sll_ifindex = ifindex;
-	sll.sll_protocol = htons(p[0] >> 4 == 4 ? ETH_P_IP : ETH_P_IPV6);
-	sll.sll_halen = 6;
-	dst_mac(p, sll.sll_addr);
 	for (;;) {
-		r = sendto(fd, p, len, 0, (struct sockaddr *)&sll, sizeof(sll));
-		if (r >= 0)
+		r = sendto(fd, p, len, 0, sa, salen);
+		if (r >= 0) {
+			if ((size_t)r != len)
+				errx(1, "short send: %zd of %zu bytes", r, len);
 			return;
+		}
 		if (errno == EINTR)
 			continue;
 		if ((errno == ENOBUFS || errno == EAGAIN) && tries++ < RETRY_MAX) {
@@ -170,4 +167,16 @@ void pkt_send(int fd, int ifindex, const uint8_t *p, size_t len)
 		}
 		err(1, "sendto (%zu bytes)", len);
 	}
+}
+
+void pkt_send(int fd, int ifindex, const uint8_t *p, size_t len)
+{
+	struct sockaddr_ll sll = { 0 };
+
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = ifindex;
+	sll.sll_protocol = htons(p[0] >> 4 == 4 ? ETH_P_IP : ETH_P_IPV6);
+	sll.sll_halen = 6;
+	dst_mac(p, sll.sll_addr);
+	pkt_sendto(fd, p, len, (struct sockaddr *)&sll, sizeof(sll));
 }

@@ -2,13 +2,15 @@
 /*
  * Raw IP packets for the pc5sec selftest helpers (pkt_inject, pkt_forge):
  * hex lines in and out, checksums, and sending onto a link with an
- * AF_PACKET socket, below the local IP stack, as a radio in range would.
+ * AF_PACKET socket, below the local IP stack, as a radio in range would;
+ * and a send that retries while buffers are full (mcast_send's too).
  */
 #ifndef PKTLIB_H
 #define PKTLIB_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define PKT_MAX		65535
 #define PC5_HDR_LEN	10
@@ -47,6 +49,9 @@ size_t pkt_upper(const uint8_t *p, size_t len, size_t *proto_off);
 
 /* An AF_PACKET socket to send with, and the index of interface @ifname. */
 int pkt_open(const char *ifname, int *ifindex);
+
+/* sendto() of the whole of @p, retrying for about a second while buffers are full. */
+void pkt_sendto(int fd, const void *p, size_t len, const struct sockaddr *sa, socklen_t salen);
 
 /*
  * Sends one IP packet to the link-layer multicast address of its
