@@ -34,13 +34,12 @@
 #include <linux/ipv6.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter_bridge.h>
-#include <net/ip.h>
-#include <net/addrconf.h>
-#include <net/if_inet6.h>
-#include <net/ipv6.h>
-
 #include <linux/random.h>
 #include <linux/udp.h>
+#include <net/addrconf.h>
+#include <net/if_inet6.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "crypto.h"
 #include "group.h"
@@ -118,7 +117,9 @@ struct pc5_rx_dgram {
 /*
  * A datagram's verdict: let on (@stat 0), or counted as dropped for
  * @stat, on its key and its group if it has them, else its namespace.
- * Every datagram that pc5sec drops on the way in is counted here, once.
+ * Every datagram that pc5sec drops on the way in is counted here, once,
+ * but for those still waiting when their key is killed
+ * (pc5_rx_drop_pending()).
  */
 static unsigned int pc5_rx_verdict(const struct pc5_rx_dgram *d, enum pc5sec_stat stat,
 				   unsigned int hook)
@@ -129,15 +130,6 @@ static unsigned int pc5_rx_verdict(const struct pc5_rx_dgram *d, enum pc5sec_sta
 		pc5_stats_add(d->key->stats, stat, 1);
 	pc5_stats_add(d->group ? d->group->stats : d->pn->stats, stat, 1);
 	return NF_DROP;
-}
-
-/* A drop before a datagram has its context: counted as pc5_rx_verdict() does. */
-static unsigned int pc5_rx_drop(struct pc5_net *pn, struct pc5_group *g, struct sk_buff *skb,
-				enum pc5sec_stat stat)
-{
-	struct pc5_rx_dgram d = { .crypt.skb = skb, .pn = pn, .group = g };
-
-	return pc5_rx_verdict(&d, stat, NF_INET_FORWARD);
 }
 
 /*
@@ -664,6 +656,15 @@ unsigned int pc5_rx_hook(void *priv, struct sk_buff *skb,
 	return pc5_rx(pc5_net(state->net), skb, state->pf == NFPROTO_IPV6, state);
 }
 
+/* A drop at FORWARD, counted as every drop on the way in. */
+static unsigned int pc5_fwd_drop(struct pc5_net *pn, struct pc5_group *g, struct sk_buff *skb,
+				 enum pc5sec_stat stat)
+{
+	struct pc5_rx_dgram d = { .crypt.skb = skb, .pn = pn, .group = g };
+
+	return pc5_rx_verdict(&d, stat, NF_INET_FORWARD);
+}
+
 /*
  * A datagram this host forwards, which pc5sec passes on as it came: so
  * one let on at PRE_ROUTING that routing forwards after all (multicast
@@ -679,14 +680,14 @@ unsigned int pc5_fwd_hook(void *priv, struct sk_buff *skb,
 	struct pc5_group *g;
 
 	if (unlikely(PC5_RX_CB(skb)->seen == pc5_rx_cookie))
-		return pc5_rx_drop(pn, NULL, skb, PC5SEC_STAT_RX_DROP_ERROR);
+		return pc5_fwd_drop(pn, NULL, skb, PC5SEC_STAT_RX_DROP_ERROR);
 	g = pc5_group_out(pn, skb, v6);
 	if (likely(!g))
 		return NF_ACCEPT;
 	/* Anything else is plaintext: IGMP and MLD are never forwarded. */
 	if (pc5_ip_proto(skb, v6) == pc5_proto)
 		return NF_ACCEPT;
-	return pc5_rx_drop(pn, g, skb, PC5SEC_STAT_FWD_DROP_PLAINTEXT);
+	return pc5_fwd_drop(pn, g, skb, PC5SEC_STAT_FWD_DROP_PLAINTEXT);
 }
 
 /*

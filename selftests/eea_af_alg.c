@@ -30,7 +30,7 @@ struct pc5_eea_testvec {
 	const char *ciphertext;
 };
 
-#include "../kmod/eea_testvec.h"
+#include "../kmod/eea/eea_testvec.h"
 
 #define MAX_LEN		512
 #define IV_LEN		16
