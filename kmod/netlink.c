@@ -278,6 +278,16 @@ static void pc5_nl_multicast(struct pc5_net *pn, struct sk_buff *skb, gfp_t gfp)
 	genlmsg_multicast_netns(&pc5_family, pn->net, skb, 0, 0, gfp);
 }
 
+/*
+ * An event that could not be made (out of memory): as rtnetlink does, its
+ * listeners get ENOBUFS, so that they know they missed one and can dump.
+ */
+static void pc5_nl_lost(struct pc5_net *pn, struct sk_buff *skb)
+{
+	nlmsg_free(skb);
+	genl_set_err(&pc5_family, pn->net, 0, 0, -ENOBUFS);
+}
+
 void pc5_nl_notify_group(struct pc5_net *pn, struct pc5_group *g, u8 cmd)
 {
 	struct pc5_nl_dest to = { .cmd = cmd };
@@ -286,10 +296,8 @@ void pc5_nl_notify_group(struct pc5_net *pn, struct pc5_group *g, u8 cmd)
 	if (!genl_has_listeners(&pc5_family, pn->net, 0))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!skb)
-		return;
-	if (pc5_nl_fill_group(skb, pn, g, &to)) {
-		nlmsg_free(skb);
+	if (!skb || pc5_nl_fill_group(skb, pn, g, &to)) {
+		pc5_nl_lost(pn, skb);
 		return;
 	}
 	pc5_nl_multicast(pn, skb, GFP_KERNEL);
@@ -305,14 +313,12 @@ void pc5_nl_notify_key(struct pc5_net *pn, struct pc5_group *g,
 	if (!genl_has_listeners(&pc5_family, pn->net, 0))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
-	if (!skb)
-		return;
-	hdr = genlmsg_put(skb, 0, 0, &pc5_family, 0, cmd);
+	hdr = skb ? genlmsg_put(skb, 0, 0, &pc5_family, 0, cmd) : NULL;
 	if (!hdr ||
 	    pc5_nl_put_addr(skb, &g->addr) ||
 	    nla_put_u32(skb, PC5SEC_A_MEMBER_ID, g->member_id) ||
 	    pc5_nl_put_key(skb, k, false)) {
-		nlmsg_free(skb);
+		pc5_nl_lost(pn, skb);
 		return;
 	}
 	genlmsg_end(skb, hdr);
@@ -347,9 +353,7 @@ void pc5_nl_notify_datapath(struct pc5_net *pn, struct pc5_group *g, u8 cmd,
 	if (!pc5_nl_event_allowed(pn, cmd) || !genl_has_listeners(&pc5_family, pn->net, 0))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!skb)
-		return;
-	hdr = genlmsg_put(skb, 0, 0, &pc5_family, 0, cmd);
+	hdr = skb ? genlmsg_put(skb, 0, 0, &pc5_family, 0, cmd) : NULL;
 	if (!hdr || pc5_nl_put_addr(skb, &g->addr) ||
 	    nla_put_u32(skb, PC5SEC_A_MEMBER_ID, g->member_id))
 		goto free;
@@ -365,7 +369,7 @@ void pc5_nl_notify_datapath(struct pc5_net *pn, struct pc5_group *g, u8 cmd,
 	pc5_nl_multicast(pn, skb, GFP_ATOMIC);
 	return;
 free:
-	nlmsg_free(skb);
+	pc5_nl_lost(pn, skb);
 }
 
 static int pc5_nl_group_new(struct sk_buff *skb, struct genl_info *info)
@@ -396,8 +400,10 @@ static int pc5_nl_group_new(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	g = pc5_group_create();
-	if (!g)
+	if (!g) {
+		NL_SET_ERR_MSG(info->extack, "out of memory for the group");
 		return -ENOMEM;
+	}
 	g->addr = addr;
 	g->group_id = nla_get_u32(attrs[PC5SEC_A_GROUP_ID]);
 	g->member_id = nla_get_u32(attrs[PC5SEC_A_MEMBER_ID]);
@@ -492,8 +498,10 @@ static int pc5_nl_group_get(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	msg = genlmsg_new(pc5_nl_group_size(), GFP_KERNEL);
-	if (!msg)
+	if (!msg) {
+		NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
 		return -ENOMEM;
+	}
 	mutex_lock(&pn->lock);
 	g = pc5_nl_get_group(pn, info);
 	err = PTR_ERR_OR_ZERO(g);
@@ -624,6 +632,7 @@ static int pc5_nl_key_new(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	k = pc5_key_create();
 	if (!k) {
+		NL_SET_ERR_MSG(info->extack, "out of memory for the key");
 		err = -ENOMEM;
 		goto out;
 	}
@@ -777,8 +786,10 @@ static int pc5_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 
 	msg = genlmsg_new(pc5_nl_stats_size(), GFP_KERNEL);
-	if (!msg)
+	if (!msg) {
+		NL_SET_ERR_MSG(info->extack, "out of memory for the reply");
 		return -ENOMEM;
+	}
 	hdr = genlmsg_put_reply(msg, info, &pc5_family, 0, PC5SEC_CMD_STATS_GET);
 	if (!hdr || pc5_nl_put_stats(msg, PC5SEC_A_STATS, pn->stats)) {
 		nlmsg_free(msg);

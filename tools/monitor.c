@@ -134,7 +134,7 @@ static int run(struct monitor *m)
 		}
 		len = mnl_socket_recvfrom(m->ev.sock, buf, sizeof(buf));
 		if (len < 0 && errno == ENOBUFS) {
-			fprintf(stderr, "%s: monitor: events were lost (receive buffer full)\n",
+			fprintf(stderr, "%s: monitor: events were lost (a full receive buffer, or the kernel out of memory)\n",
 				PROG_NAME);
 			continue;
 		}
