@@ -146,14 +146,21 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 
 	nl->extack[0] = '\0';
 	nl->dump_intr = false;
-	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
-	else
+		t.error = -ret;		/* not sent: nothing happened */
+	} else {
 		ret = talk_run(nl, &t, nlh->nlmsg_seq);
+	}
 	if (t.error)
 		ret = -t.error;
 	explicit_bzero(rxbuf, sizeof(rxbuf));
-	if (ret && what)
+	if (ret == -ENOBUFS && !t.error && what)
+		/* The request went, its answer did not come: the kernel had
+		 * no memory for it (or the socket's buffer was full). */
+		fprintf(stderr, "%s: %s: %s: the kernel's reply was lost; the request may have taken effect (see '%s show')\n",
+			PROG_NAME, what, strerror(-ret), PROG_NAME);
+	else if (ret && what)
 		fprintf(stderr, "%s: %s: %s%s%s\n", PROG_NAME, what,
 			strerror(-ret), nl->extack[0] ? ": " : "", nl->extack);
 	return ret;
