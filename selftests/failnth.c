@@ -34,6 +34,7 @@ static enum { IDLE, ARMED, PAUSED, DONE } state = DONE;
 static int nth_fd = -1;
 static unsigned int nth, left;
 static int cmd = -1;		/* -1: the membership join */
+static int req_fd = -1;		/* the socket the request went out on */
 static const char *report;
 
 __attribute__((constructor)) static void init(void)
@@ -151,8 +152,10 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 
 	if (!real)
 		real = dlsym(RTLD_NEXT, "sendto");
-	if (state == IDLE && is_request(buf, len))
+	if (state == IDLE && is_request(buf, len)) {
+		req_fd = fd;
 		resume();
+	}
 	ret = real(fd, buf, len, flags, to, tolen);
 	if (state == ARMED) {
 		pause_();
@@ -169,14 +172,17 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 
 	if (!real)
 		real = dlsym(RTLD_NEXT, "recvmsg");
-	if (state == PAUSED)
+	if (state == PAUSED && fd == req_fd)
 		resume();
 	ret = real(fd, msg, flags);
 	if (state == ARMED) {
 		pause_();
 		if (state == PAUSED &&
 		    ((ret < 0 && errno != EINTR && errno != EAGAIN) ||
-		     (ret > 0 && msg->msg_iovlen && is_end(msg->msg_iov[0].iov_base, ret))))
+		     (ret > 0 && msg->msg_iovlen &&
+		      is_end(msg->msg_iov[0].iov_base,
+			     (size_t)ret < msg->msg_iov[0].iov_len ? ret :
+			     (ssize_t)msg->msg_iov[0].iov_len))))
 			finish(false);
 	}
 	return ret;

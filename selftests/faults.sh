@@ -37,9 +37,10 @@ MAX_POINTS=2000
 
 umask 077
 tmp=$(mktemp -d)
+mkfifo "$tmp/never" && exec 9<>"$tmp/never"
 cleanup() {
 	fi_off
-	[ -n "${mon:-}" ] && kill "$mon" 2>/dev/null
+	stop_monitor
 	topo_destroy
 	pc5sec flush 2>/dev/null
 	rm -rf "$tmp"
@@ -55,10 +56,11 @@ member() {
 }
 
 # Failures silent, for every allocation that may sleep or not. The tool's
-# sweeps fail slab allocations only (every kmalloc(), and what the crypto
-# API and netlink allocate; a failed slab page is the same NULL); with
-# "pages", page allocations too (vmalloc(), large kmalloc()), but not
-# user pages (highmem), so that a page fault cannot fail.
+# sweeps and netns creation fail slab allocations only: every kmalloc() up
+# to 8 KiB, and what the crypto API and netlink allocate (a failed slab
+# page is the same NULL). With "pages" (module load), page allocations
+# too: kmalloc() above 8 KiB and page tables, but not __GFP_HIGHMEM ones
+# (user pages, vmalloc()'s data pages), so that a page fault cannot fail.
 # fail-nth overrides probability, interval and times.
 fi_base() {
 	local a
@@ -93,9 +95,28 @@ state() {
 	pc5sec show -s -j 2>&1
 }
 
-# Events the monitor printed, and the times it said some were lost.
+# Events the monitor printed, and the lines it wrote to stderr (that
+# events were lost). Builtins only: this runs several times a point.
 events() {
-	echo "$(wc -l <"$tmp/ev") $(grep -c 'events were lost' "$tmp/ev.err")"
+	local ev err
+	mapfile -t ev <"$tmp/ev"
+	mapfile -t err <"$tmp/ev.err"
+	echo "${#ev[@]} ${#err[@]}"
+}
+
+# nap SECONDS: sleep without a process (read times out on a FIFO that
+# never has data).
+nap() {
+	read -r -t "$1" -u 9
+}
+
+# Waits until the monitor has printed what it got: no new line for 0.1 s.
+settle() {
+	local a b
+	a=$(events)
+	while nap 0.1; b=$(events); [ "$a" != "$b" ]; do
+		a=$b
+	done
 }
 
 # same WHAT A B: A and B are the same state, or the difference is shown.
@@ -121,17 +142,21 @@ fi_tool() {
 # until CMD succeeds without a failure; UNDO reverts a successful CMD.
 # A call may fail after the change was made only one way: the kernel had
 # no memory for the ack (netlink's, not pc5sec's), and the tool says so.
+# EXPECT: set when a successful call makes an event. MSG: set when pc5sec
+# itself allocates for the call, so that one failure at least must come
+# with the module's own extack message.
 sweep() {
 	local on=$1 undo=$2 n=0 failed=0 told=0 absorbed=0 lost=0 rc res before done ev err now
 	shift 2
 	rm -f "$tmp/points"
 	before=$(state)
-	"$@" >/dev/null || fail "the call fails without a failure injected" || return
+	"$@" >"$tmp/done.out" || fail "the call fails without a failure injected" || return
 	done=$(state)
 	eval "$undo" || fail "undo failed" || return
 	same "undo does not restore the state" "$before" "$(state)" || return
 	while [ $n -lt $MAX_POINTS ]; do
 		n=$((n + 1))
+		settle
 		ev=$(events)
 		fi_tool $n "$on" "$@"
 		rc=$?
@@ -144,16 +169,21 @@ sweep() {
 				"module's message, $lost with the ack lost), $absorbed absorbed"
 			[ -z "${PC5SEC_FAULT_VERBOSE:-}" ] || cat "$tmp/points"
 			rm -f "$tmp/points"
+			[ -z "$MSG" ] || [ "$told" -gt 0 ] ||
+				fail "no failure came with the module's own message" || return
 			return 0
 		fi
 		[ "$res" = injected ] || fail "point $n: no report from the shim: $err" || return
 		echo "point $n: exit $rc${err:+: ${err#*: }}" >>"$tmp/points"
-		sleep 0.1
+		settle
 		now=$(state)
 		if [ $rc = 0 ]; then
 			# It succeeded all the same (a lost event, or a fallback):
-			# its events came, or the monitor was told of a loss.
+			# what it prints, its state, and its events came, or the
+			# monitor was told of a loss.
 			absorbed=$((absorbed + 1))
+			cmp -s "$tmp/done.out" "$tmp/fi.out" ||
+				fail "point $n: success, but not the same output" || return
 			same "point $n: success, but not the state it makes" "$done" "$now" || return
 			[ "$(events)" != "$ev" ] || [ -z "$EXPECT" ] ||
 				fail "point $n: success, but no event and no loss reported" || return
@@ -162,17 +192,20 @@ sweep() {
 			[ -n "$err" ] || fail "point $n: the call failed without a message" || return
 			if [[ $err == *"reply was lost"* ]] && [ "$now" = "$done" ]; then
 				lost=$((lost + 1))
+				[ "$(events)" != "$ev" ] || [ -z "$EXPECT" ] ||
+					fail "point $n: made, but no event and no loss reported" || return
 				eval "$undo" || fail "point $n: undo failed" || return
 			elif ! same "point $n ($err): the state changed" "$before" "$now"; then
 				rm -f "$tmp/points"
 				return 1
 			else
-				[ "$(events)" = "$ev" ] ||
+				[ "$EXPECT" = own ] || [ "$(events)" = "$ev" ] ||
 					fail "point $n ($err): an event for a failed call" || return
 				# "what: strerror: extack"
 				[[ $err == *:*:*:* ]] && told=$((told + 1))
 			fi
-			"$@" >/dev/null || fail "point $n ($err): the same call failed next" || return
+			"$@" >"$tmp/fi.out" && cmp -s "$tmp/done.out" "$tmp/fi.out" ||
+				fail "point $n ($err): the same call failed next" || return
 		fi
 		# (Undo restores the state, as checked first; were it not to,
 		# the next point would find the state changed.)
@@ -194,45 +227,45 @@ group() {
 }
 
 op_group_add() {
-	EXPECT=1 sweep 1 "pc5sec group del $G" group
+	EXPECT=1 MSG=1 sweep 1 "pc5sec group del $G" group
 }
 
 op_group_set() {
 	group || return
-	EXPECT= sweep 2 "pc5sec group set $G replay-window 128 plaintext drop" \
+	EXPECT= MSG= sweep 2 "pc5sec group set $G replay-window 128 plaintext drop" \
 		pc5sec group set $G replay-window 1024 plaintext accept || return
 	pc5sec group del $G
 }
 
 op_group_del() {
 	group && key 0x101 aes-gcm-128 && key 0x102 eea2 || return
-	EXPECT=1 sweep 3 "group && key 0x101 aes-gcm-128 && key 0x102 eea2" \
+	EXPECT=1 MSG= sweep 3 "group && key 0x101 aes-gcm-128 && key 0x102 eea2" \
 		pc5sec group del $G || return
 	pc5sec group del $G
 }
 
 op_key_add() {
 	group || return
-	EXPECT=1 sweep 5 "pc5sec key del $G pgk-id 0x101" key 0x101 "$1" || return
+	EXPECT=1 MSG=1 sweep 5 "pc5sec key del $G pgk-id 0x101" key 0x101 "$1" || return
 	pc5sec group del $G
 }
 
 # The next key while one is in use: it becomes the one sent with.
 op_rollover() {
 	group && key 0x101 aes-gcm-128 || return
-	EXPECT=1 sweep 5 "pc5sec key del $G pgk-id 0x102" key 0x102 aes-gcm-128 || return
+	EXPECT=1 MSG=1 sweep 5 "pc5sec key del $G pgk-id 0x102" key 0x102 aes-gcm-128 || return
 	pc5sec group del $G
 }
 
 op_key_del() {
 	group && key 0x101 eea2 || return
-	EXPECT=1 sweep 7 "key 0x101 eea2" pc5sec key del $G pgk-id 0x101 || return
+	EXPECT=1 MSG= sweep 7 "key 0x101 eea2" pc5sec key del $G pgk-id 0x101 || return
 	pc5sec group del $G
 }
 
 op_flush() {
 	group && key 0x101 eea2 || return
-	EXPECT=1 sweep 8 "group && key 0x101 eea2" pc5sec flush || return
+	EXPECT=1 MSG= sweep 8 "group && key 0x101 eea2" pc5sec flush || return
 	pc5sec flush
 }
 
@@ -242,30 +275,35 @@ op_dump() {
 	for i in $(seq 0 999); do
 		echo "group add 239.89.$((i / 250)).$((i % 250 + 1)) group-id $i member-id 1"
 	done | pc5sec -b - || return
-	EXPECT= sweep 4 true pc5sec show -j || return
+	EXPECT= MSG= sweep 4 true pc5sec show -j || return
 	pc5sec flush
 }
 
-# The monitor's subscription; it ends on SIGINT with status 0.
+# The monitor's subscription: subscribed, it prints the events of a
+# group added and removed meanwhile, and ends on SIGTERM with status 0.
+# (Those events reach the test's own monitor whether this one subscribed
+# or not: EXPECT=own.)
 monitor_once() {
 	local p
 	pc5sec monitor &
 	p=$!
 	sleep 0.5
-	kill -INT $p 2>/dev/null
+	pc5sec group add 239.88.9.9 group-id 9 member-id 9 && pc5sec group del 239.88.9.9
+	sleep 0.3
+	kill -TERM $p 2>/dev/null
 	wait $p
 }
 
 op_join() {
-	EXPECT= sweep join true monitor_once
+	EXPECT=own MSG= sweep join true monitor_once || return
+	grep -q '^group-new 239.88.9.9' "$tmp/done.out" || fail "the monitor printed no event"
 }
 
 # Module load: fail_call loads it in the end, with allow_null as the
 # tests load it.
 op_load() {
 	local ko=${PC5SEC_KO:-$(modinfo -n pc5sec)}
-	kill "$mon" && wait "$mon" 2>/dev/null
-	mon=
+	stop_monitor
 	module_unload || return
 	fi_base pages
 	fail_call load "$ko" allow_null=1 || return
@@ -273,24 +311,27 @@ op_load() {
 	module_loaded && start_monitor
 }
 
-# The kernel reports some of its own failures there with a stack dump (a
-# sysctl directory or a kobject it could not make): expected, and cleared
-# from the log once checked to be all there is, with the log clean before.
+# The kernel reports some of its own failures there with a stack dump: a
+# sysctl directory or a kobject it could not make. Each stack must follow
+# such a report (three lines on: CPU, hardware, "Call Trace:"), and
+# nothing else may be in the log; then the log is cleared, so that the
+# lane's final check does not count them, but only when the whole log
+# (every earlier test's too) was clean before.
 op_netns() {
-	local new stacks known
-	dmesg_clean_since_mark || fail "the kernel log shows a problem before" || return
+	local new stray
+	dmesg | grep -Eq "$DMESG_BAD" && fail "the kernel log shows a problem already" && return 1
 	dmesg_mark
 	fail_call netns || return
 	new=$(dmesg | tail -n +"$((dmesg_lines + 1))")
-	stacks=$(grep -c 'Call Trace' <<<"$new")
-	known=$(grep -cE 'sysctl could not get directory|kobject_add_internal failed' <<<"$new")
-	if grep -Eq 'WARNING:|BUG:|Oops|KASAN|KFENCE|locking|lock state|RCU usage|sleeping function|refcount_t:|corruption' \
-		<<<"$new" || [ "$stacks" -gt "$known" ]; then
+	stray=$(awk '/Call Trace:/ { if (l[NR - 3] !~ /sysctl could not get directory|kobject_add_internal failed/) print }
+		     { l[NR] = $0 }' <<<"$new")
+	if [ -n "$stray" ] || grep -v 'Call Trace' <<<"$new" | grep -Eq "$DMESG_BAD|KFENCE|refcount_t:|corruption"; then
 		printf '%s\n' "$new"
 		fail "the kernel log shows more than its own reports of failed allocations"
 		return
 	fi
-	echo "the kernel's own reports: $known stack dumps (sysctl directories, kobjects), cleared"
+	echo "the kernel's own reports: $(grep -c 'Call Trace' <<<"$new") stack dumps" \
+		"(sysctl directories, kobjects), cleared"
 	dmesg -c >/dev/null
 	dmesg_mark
 	# The module serves a namespace made after all that.
@@ -300,10 +341,21 @@ op_netns() {
 	ip netns del pc5-fault
 }
 
+# The test's monitor; its PID in a file, as cases run in subshells.
 start_monitor() {
 	pc5sec monitor >"$tmp/ev" 2>"$tmp/ev.err" &
-	mon=$!
+	echo $! >"$tmp/mon.pid"
 	sleep 0.3
+}
+
+stop_monitor() {
+	local p
+	p=$(cat "$tmp/mon.pid" 2>/dev/null) || return 0
+	kill "$p" 2>/dev/null
+	rm -f "$tmp/mon.pid"
+	while [ -d "/proc/$p" ]; do
+		sleep 0.1
+	done
 }
 
 # --- the datapath ------------------------------------------------------
@@ -336,10 +388,11 @@ fi_set() {
 # workers (kworker threads: where pc5sec makes senders and SAs, and
 # completes asynchronous ciphers), and nowhere else.
 fi_workers() {
-	local p
+	local p c
 	fi_set "$1" N Y
 	for p in /proc/[0-9]*; do
-		[[ $(cat "$p/comm" 2>/dev/null) == kworker* ]] && echo 1 2>/dev/null >"$p/make-it-fail"
+		read -r c 2>/dev/null <"$p/comm" && [[ $c == kworker* ]] &&
+			echo 1 2>/dev/null >"$p/make-it-fail"
 	done
 }
 
@@ -366,8 +419,10 @@ datapath() {
 	provision "$g" "$suite" || return
 	warm "$g" || return
 	before=$(all_counters "$g")
-	cap_bg c 2 -d "$g" -n 1000000 -T 3000 || return
-	recv_bg r2 2 "$g" -n 0 -V -s 300 -T 3000 || return
+	# The capture runs until the traffic is over; the receiver until it
+	# has had nothing for 5 s.
+	cap_bg c 2 -d "$g" -n 100000000 -T 600000 || return
+	recv_bg r2 2 "$g" -n 0 -V -s 300 -T 5000 || return
 	dmesg_mark
 	fi_softirq "$DP_PERCENT"
 	send 1 "$g" -s 300 -n "$half" -r 1000 &
@@ -381,6 +436,8 @@ datapath() {
 	send 3 "$g" -s 300 -n "$half" -r 1000
 	wait $s1
 	fi_off
+	sleep 0.5
+	kill "$pid_c"
 	cap_wait c
 	recv_ok r2 || fail "ue2 got a datagram that ue1 or ue3 did not send" || return
 	after=$(all_counters "$g")
@@ -412,8 +469,7 @@ datapath() {
 
 # The same with every cipher completing from a worker (force_async=1).
 datapath_async() {
-	kill "$mon" && wait "$mon" 2>/dev/null
-	mon=
+	stop_monitor
 	module_unload && module_load force_async=1 allow_null=1 || return
 	datapath "$@" || return
 	module_unload && module_load allow_null=1 || return
