@@ -135,6 +135,14 @@ static int talk_run(struct nl *nl, struct talk *t, uint32_t seq)
 	return 0;
 }
 
+/* Whether a request of the family changes anything (GET requests do not) */
+static bool nl_changes(const struct nlmsghdr *nlh)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+
+	return g->cmd != PC5SEC_CMD_GROUP_GET && g->cmd != PC5SEC_CMD_STATS_GET;
+}
+
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	    const char *what)
 {
@@ -155,11 +163,14 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	if (t.error)
 		ret = -t.error;
 	explicit_bzero(rxbuf, sizeof(rxbuf));
-	if (ret == -ENOBUFS && !t.error && what)
+	if (ret == -ENOBUFS && !t.error && what && nl_changes(nlh))
 		/* The request went, its answer did not come: the kernel had
 		 * no memory for it (or the socket's buffer was full). */
 		fprintf(stderr, "%s: %s: %s: the kernel's reply was lost; the request may have taken effect (see '%s show')\n",
 			PROG_NAME, what, strerror(-ret), PROG_NAME);
+	else if (ret == -ENOBUFS && !t.error && what)
+		fprintf(stderr, "%s: %s: %s: the kernel's reply was lost; try again\n",
+			PROG_NAME, what, strerror(-ret));
 	else if (ret && what)
 		fprintf(stderr, "%s: %s: %s%s%s\n", PROG_NAME, what,
 			strerror(-ret), nl->extack[0] ? ": " : "", nl->extack);
