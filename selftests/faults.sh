@@ -306,34 +306,38 @@ op_load() {
 	stop_monitor
 	module_unload || return
 	fi_base pages
-	fail_call load "$ko" allow_null=1 || return
+	own_failures fail_call load "$ko" allow_null=1 || return
 	fi_base
 	module_loaded && start_monitor
 }
 
-# The kernel reports some of its own failures there with a stack dump: a
-# sysctl directory or a kobject it could not make. Each stack must follow
-# such a report (three lines on: CPU, hardware, "Call Trace:"), and
-# nothing else may be in the log; then the log is cleared, so that the
-# lane's final check does not count them, but only when the whole log
-# (every earlier test's too) was clean before.
-op_netns() {
+# own_failures CMD...: runs CMD, which fails allocations in the kernel's
+# own code, which reports some with a stack dump: a sysctl directory or a
+# kobject it could not make, vmalloc() or a page allocation that failed.
+# Each stack must follow such a report (three lines on: CPU, hardware,
+# "Call Trace:"), and nothing else may be in the log; then the log is
+# cleared, so that the lane's final check does not count them, but only
+# when the whole log (every earlier test's too) was clean before.
+own_failures() {
 	local new stray
 	dmesg | grep -Eq "$DMESG_BAD" && fail "the kernel log shows a problem already" && return 1
 	dmesg_mark
-	fail_call netns || return
+	"$@" || return
 	new=$(dmesg | tail -n +"$((dmesg_lines + 1))")
-	stray=$(awk '/Call Trace:/ { if (l[NR - 3] !~ /sysctl could not get directory|kobject_add_internal failed/) print }
+	stray=$(awk '/Call Trace:/ { if (l[NR - 3] !~ /sysctl could not get directory|kobject_add_internal failed|vmalloc error:|page allocation failure:/) print }
 		     { l[NR] = $0 }' <<<"$new")
 	if [ -n "$stray" ] || grep -v 'Call Trace' <<<"$new" | grep -Eq "$DMESG_BAD|KFENCE|refcount_t:|corruption"; then
 		printf '%s\n' "$new"
 		fail "the kernel log shows more than its own reports of failed allocations"
 		return
 	fi
-	echo "the kernel's own reports: $(grep -c 'Call Trace' <<<"$new") stack dumps" \
-		"(sysctl directories, kobjects), cleared"
+	echo "the kernel's own reports: $(grep -c 'Call Trace' <<<"$new") stack dumps, cleared"
 	dmesg -c >/dev/null
 	dmesg_mark
+}
+
+op_netns() {
+	own_failures fail_call netns || return
 	# The module serves a namespace made after all that.
 	ip netns add pc5-fault || return
 	ip netns exec pc5-fault pc5sec group add $G group-id 1 member-id 1 || return
