@@ -16,6 +16,10 @@
 #                       counts: FUZZ_PACKETS datagrams, FUZZ_MESSAGES
 #                       netlink requests, CHURN_SECONDS of key churn
 #                       [KERNEL=debug for KASAN, lockdep and kmemleak]
+# make faults           selftests/faults.sh alone on the debug kernel, with
+#                       every case (PC5SEC_FAULT_ALL=1): each allocation of
+#                       each control operation failing in turn, then the
+#                       datapath with allocations failing at random
 # make profile          perf in the test VM while modes run unpaced: busy
 #                       CPUs and hottest symbols; MODES, PAYLOAD, DURATION,
 #                       TOP, CALLERS
@@ -101,6 +105,12 @@ fuzz: deps
 		-e PC5SEC_FUZZ_MESSAGES=$(FUZZ_MESSAGES) -e PC5SEC_CHURN_SECONDS=$(CHURN_SECONDS) \
 		$(if $(FUZZ_SEED),-e PC5SEC_FUZZ_SEED=$(FUZZ_SEED))
 
+# make faults: what make check-debug runs of faults.sh, and the rest.
+faults: KERNEL = debug
+faults: deps
+	@$(VM_BUILD)
+	@$(VM) -m check -t faults.sh -T 7200 -e PC5SEC_FAULT_ALL=1
+
 # make profile: perf in the VM while one mode runs unpaced (bench/profile.sh).
 PROFILE_VARS = MODES PAYLOAD DURATION TOP CALLERS
 PROFILE_ENV = $(foreach v,$(PROFILE_VARS),$(if $($(v)),$(v)='$($(v))'))
@@ -134,5 +144,5 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
 
-.PHONY: all module tool deps check check-debug vm-run demo bench fuzz profile \
+.PHONY: all module tool deps check check-debug vm-run demo bench fuzz faults profile \
 	style sparse clean
