@@ -163,14 +163,13 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	if (t.error)
 		ret = -t.error;
 	explicit_bzero(rxbuf, sizeof(rxbuf));
-	if (ret == -ENOBUFS && !t.error && what && nl_changes(nlh))
+	if (ret == -ENOBUFS && !t.error && what)
 		/* The request went, its answer did not come: the kernel had
 		 * no memory for it (or the socket's buffer was full). */
-		fprintf(stderr, "%s: %s: %s: the kernel's reply was lost; the request may have taken effect (see '%s show')\n",
-			PROG_NAME, what, strerror(-ret), PROG_NAME);
-	else if (ret == -ENOBUFS && !t.error && what)
-		fprintf(stderr, "%s: %s: %s: the kernel's reply was lost; try again\n",
-			PROG_NAME, what, strerror(-ret));
+		fprintf(stderr, "%s: %s: %s: the kernel's reply was lost; %s\n",
+			PROG_NAME, what, strerror(-ret), nl_changes(nlh) ?
+			"the request may have taken effect (see '" PROG_NAME " show')" :
+			"try again");
 	else if (ret && what)
 		fprintf(stderr, "%s: %s: %s%s%s\n", PROG_NAME, what,
 			strerror(-ret), nl->extack[0] ? ": " : "", nl->extack);
