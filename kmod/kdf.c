@@ -76,9 +76,25 @@ void pc5_kdf_pek(const struct pc5_hmac_key *pgk, u32 member_id, u16 ptk_id,
 }
 
 /*
+ * The key check value: the first octets of HMAC-SHA-256(PGK, "pc5sec key
+ * check value"), the 22 ASCII octets without a NUL. A one-way commitment
+ * to the PGK, for comparing it with a copy; its input cannot be one of
+ * the key schedule's, which start with FC 0x4a or 0x4b.
+ */
+void pc5_kdf_check(const struct pc5_hmac_key *pgk, u8 check[PC5SEC_KEY_CHECK_LEN])
+{
+	static const char label[] = "pc5sec key check value";
+	u8 out[SHA256_DIGEST_SIZE];
+
+	pc5_hmac(pgk, (const u8 *)label, sizeof(label) - 1, out);
+	memcpy(check, out, PC5SEC_KEY_CHECK_LEN);
+	memzero_explicit(out, sizeof(out));
+}
+
+/*
  * Checked at module load: the spec's key schedule on a fixed input (PGK
- * 00..1f, member 0x123456, PTK ID 1, Group ID 0xabcdef), computed
- * independently with Python's hmac module.
+ * 00..1f, member 0x123456, PTK ID 1, Group ID 0xabcdef), and the key check
+ * value of that PGK, computed independently with Python's hmac module.
  */
 int __init pc5_kdf_selftest(void)
 {
@@ -89,8 +105,11 @@ int __init pc5_kdf_selftest(void)
 		  0x12, 0x82, 0x67, 0xae, 0xe2, 0x97, 0xa2, 0x34 },
 	};
 	static const u8 alg[] __initconst = { PC5SEC_ALG_ID_EEA2, PC5SEC_ALG_ID_AES_GCM_128 };
+	static const u8 want_check[PC5SEC_KEY_CHECK_LEN] __initconst = {
+		0xde, 0x73, 0x2d, 0x62, 0x71, 0x24, 0x47, 0x43,
+	};
+	u8 key[PC5SEC_PGK_LEN], pek[PC5SEC_PEK_LEN], check[PC5SEC_KEY_CHECK_LEN];
 	struct pc5_hmac_key pgk;
-	u8 key[PC5SEC_PGK_LEN], pek[PC5SEC_PEK_LEN];
 	unsigned int i;
 	int ret = 0;
 
@@ -103,6 +122,11 @@ int __init pc5_kdf_selftest(void)
 			pr_err("key schedule self-test %u failed\n", i);
 			ret = -ENOTRECOVERABLE;
 		}
+	}
+	pc5_kdf_check(&pgk, check);
+	if (memcmp(check, want_check, sizeof(check))) {
+		pr_err("key check value self-test failed\n");
+		ret = -ENOTRECOVERABLE;
 	}
 	memzero_explicit(&pgk, sizeof(pgk));
 	return ret;

@@ -35,6 +35,14 @@ void pc5_hmac_key_init(struct pc5_hmac_key *hk, const u8 *key, unsigned int len)
 void pc5_kdf_pek(const struct pc5_hmac_key *pgk, u32 member_id, u16 ptk_id,
 		 u32 group_id, u8 alg_id, u8 pek[PC5SEC_PEK_LEN]);
 
+/**
+ * pc5_kdf_check() - the key check value of a PGK, in any context
+ * @pgk: the PGK, absorbed
+ * @check: where it goes: the first PC5SEC_KEY_CHECK_LEN octets of
+ *	HMAC-SHA-256(PGK, "pc5sec key check value")
+ */
+void pc5_kdf_check(const struct pc5_hmac_key *pgk, u8 check[PC5SEC_KEY_CHECK_LEN]);
+
 int pc5_kdf_selftest(void);
 
 #endif /* _PC5SEC_KDF_H */

@@ -3,7 +3,9 @@
  * A group key's whole life. A group keeps its PGKs in up to
  * PC5SEC_MAX_KEYS RCU slots. A key is
  *
- *   created    pc5_key_create(), by KEY_NEW (netlink.c), with its PGK;
+ *   created    pc5_key_create(), by KEY_NEW (netlink.c), with its PGK
+ *              (pc5_key_set_pgk(), or from a logon key,
+ *              pc5_key_set_pgk_keyring());
  *   installed  pc5_key_install(): its tx SA and trial SA made, in a slot;
  *   used       pc5_key_tx() picks it and steps its tx position for each
  *              datagram sent (send.c), and its worker, pc5_key_work(),
@@ -18,16 +20,20 @@
  *              dropped, its SAs put, the slot's reference put;
  *   released   pc5_key_release(), from pc5_key_put() when the last SA
  *              (the last datagram in a cipher) has let go of it: its
- *              senders freed, its PGK wiped.
+ *              senders freed, its PGK wiped, its keyring description
+ *              and user data freed.
  *
  * docs/design.md, "Lifetimes and locking", has who holds what.
  */
 
 #include <linux/crypto.h>
 #include <linux/hashtable.h>
+#include <linux/key.h>
 #include <linux/netlink.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <keys/user-type.h>
+#include <net/netlink.h>
 
 #include "crypto.h"
 #include "key.h"
@@ -84,6 +90,86 @@ struct pc5_key *pc5_key_create(void)
 	INIT_RCU_WORK(&k->kill_work, pc5_key_kill_work);
 	return k;
 }
+
+void pc5_key_set_pgk(struct pc5_key *k, const u8 *pgk)
+{
+	pc5_hmac_key_init(&k->pgk, pgk, PC5SEC_PGK_LEN);
+	pc5_kdf_check(&k->pgk, k->check);
+}
+
+#if IS_ENABLED(CONFIG_KEYS)
+/*
+ * As dm-crypt's crypt_set_keyring_key(): the logon key's payload is read
+ * under its semaphore, absorbed in place and never copied elsewhere. A
+ * logon key cannot be read back from user space.
+ */
+int pc5_key_set_pgk_keyring(struct pc5_key *k, const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	const struct user_key_payload *ukp;
+	const char *desc = nla_data(attr);
+	struct key *key;
+	int err;
+
+	if (!*desc) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "the keyring key's description is empty");
+		return -EINVAL;
+	}
+	k->keyring = nla_strdup(attr, GFP_KERNEL);
+	if (!k->keyring) {
+		NL_SET_ERR_MSG(extack, "out of memory for the keyring key's description");
+		return -ENOMEM;
+	}
+	key = request_key(&key_type_logon, k->keyring, NULL);
+	if (IS_ERR(key)) {
+		err = PTR_ERR(key);
+		goto fail;
+	}
+	down_read(&key->sem);
+	err = key_validate(key);
+	ukp = err ? NULL : user_key_payload_locked(key);
+	if (!err && !ukp)
+		err = -EKEYREVOKED;
+	if (!err && ukp->datalen != PC5SEC_PGK_LEN) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "the keyring key must hold 32 octets");
+		err = -EINVAL;
+	}
+	if (!err)
+		pc5_key_set_pgk(k, ukp->data);
+	up_read(&key->sem);
+	key_put(key);
+	if (!err)
+		return 0;
+fail:
+	switch (err) {
+	case -EINVAL:
+		break;
+	case -ENOKEY:
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "no logon key with that description in the caller's keyrings");
+		break;
+	case -EKEYREVOKED:
+	case -EKEYEXPIRED:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "the keyring key is revoked or expired");
+		break;
+	case -EACCES:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "the caller may not search for the keyring key");
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, attr, "cannot get the keyring key");
+	}
+	kfree(k->keyring);
+	k->keyring = NULL;
+	return err;
+}
+#else
+int pc5_key_set_pgk_keyring(struct pc5_key *k, const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG_ATTR(extack, attr, "this kernel has no keyrings (CONFIG_KEYS)");
+	return -EOPNOTSUPP;
+}
+#endif
 
 /*
  * Makes the SA of the key's tx PTK ID after the current one, so that the
@@ -294,6 +380,8 @@ static void pc5_key_release(struct pc5_key *k)
 	if (k->group)
 		pc5_group_put(k->group);
 	free_percpu(k->stats);
+	kfree(k->keyring);
+	kfree(k->userdata);
 	kfree_sensitive(k);
 }
 

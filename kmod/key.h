@@ -92,6 +92,10 @@ struct pc5_key {
 	refcount_t refs;
 	struct pc5_stats __percpu *stats;
 	struct pc5_hmac_key pgk;
+	u8 check[PC5SEC_KEY_CHECK_LEN];	/* the PGK's key check value */
+	char *keyring;			/* the logon key's description, or NULL */
+	u8 *userdata;			/* the caller's, opaque, or NULL */
+	u16 userdata_len;
 	struct rcu_work kill_work;
 };
 
@@ -115,6 +119,31 @@ int pc5_suite_check(u8 suite, struct netlink_ext_ack *extack, const struct nlatt
  * Return: the key, with one reference, or NULL without memory.
  */
 struct pc5_key *pc5_key_create(void);
+
+/**
+ * pc5_key_set_pgk() - absorbs a key's PGK and computes its check value
+ * @k: the key, from pc5_key_create()
+ * @pgk: the PGK, PC5SEC_PGK_LEN octets; the caller wipes it
+ */
+void pc5_key_set_pgk(struct pc5_key *k, const u8 *pgk);
+
+/**
+ * pc5_key_set_pgk_keyring() - takes a key's PGK from a "logon" key
+ * @k: the key, from pc5_key_create()
+ * @attr: PC5SEC_KEY_A_KEYRING, the logon key's description
+ * @extack: says why it failed
+ *
+ * Looks the logon key up in the calling process's keyrings (no upcall),
+ * absorbs its payload as pc5_key_set_pgk() does and keeps the
+ * description. The PGK is copied: what later happens to the logon key
+ * does not touch @k. Process context, in the caller's.
+ *
+ * Return: 0; -ENOKEY, -EKEYREVOKED, -EKEYEXPIRED, -EACCES (the lookup);
+ * -EINVAL (not PC5SEC_PGK_LEN octets); -ENOMEM; -EOPNOTSUPP without
+ * CONFIG_KEYS.
+ */
+int pc5_key_set_pgk_keyring(struct pc5_key *k, const struct nlattr *attr,
+			    struct netlink_ext_ack *extack);
 
 /**
  * pc5_key_install() - puts a key in a free slot of its group

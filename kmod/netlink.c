@@ -4,7 +4,8 @@
  *
  * Every command needs CAP_NET_ADMIN over the namespace, changes happen
  * under pc5_net.lock, and no message ever carries key material: a PGK
- * arrives in KEY_NEW and is wiped from the request before it returns.
+ * arrives in KEY_NEW and is wiped from the request before it returns, or
+ * is taken from a logon key in the caller's keyrings.
  */
 
 #include <linux/netdevice.h>
@@ -41,6 +42,10 @@ static const struct nla_policy pc5_key_policy[PC5SEC_KEY_A_MAX + 1] = {
 				 .reject_message = "read-only attribute" },
 	[PC5SEC_KEY_A_RX_SENDERS] = { .type = NLA_REJECT,
 				      .reject_message = "read-only attribute" },
+	[PC5SEC_KEY_A_KEYRING] = { .type = NLA_NUL_STRING, .len = PC5SEC_KEYRING_DESC_MAX },
+	[PC5SEC_KEY_A_CHECK] = { .type = NLA_REJECT,
+				 .reject_message = "read-only attribute" },
+	[PC5SEC_KEY_A_USERDATA] = { .type = NLA_BINARY, .len = PC5SEC_KEY_USERDATA_MAX },
 };
 
 /* Group commands: the group's own attributes only. */
@@ -164,6 +169,9 @@ static size_t pc5_nl_key_size(void)
 	       3 * nla_total_size(sizeof(u16)) +	/* tx position */
 	       nla_total_size(sizeof(u8)) +		/* STATE */
 	       nla_total_size(sizeof(u32)) +		/* RX_SENDERS */
+	       nla_total_size(PC5SEC_KEYRING_DESC_MAX + 1) +
+	       nla_total_size(PC5SEC_KEY_CHECK_LEN) +
+	       nla_total_size(PC5SEC_KEY_USERDATA_MAX) +
 	       pc5_nl_stats_size();
 }
 
@@ -211,6 +219,11 @@ static int pc5_nl_put_key(struct sk_buff *skb, struct pc5_key *k, bool full)
 		    nla_put_u8(skb, PC5SEC_KEY_A_STATE,
 			       pc5_key_state(k, ktime_get_real_seconds())) ||
 		    nla_put_u32(skb, PC5SEC_KEY_A_RX_SENDERS, READ_ONCE(k->nsenders)) ||
+		    nla_put(skb, PC5SEC_KEY_A_CHECK, sizeof(k->check), k->check) ||
+		    (k->keyring &&
+		     nla_put_string(skb, PC5SEC_KEY_A_KEYRING, k->keyring)) ||
+		    (k->userdata &&
+		     nla_put(skb, PC5SEC_KEY_A_USERDATA, k->userdata_len, k->userdata)) ||
 		    pc5_nl_put_stats(skb, PC5SEC_KEY_A_STATS, k->stats))
 			goto cancel;
 	}
@@ -578,8 +591,15 @@ static int pc5_nl_key_check(struct genl_info *info, struct nlattr **tb,
 	s64 now = ktime_get_real_seconds();
 	int err;
 
-	if (!tb[PC5SEC_KEY_A_PGK_ID] || !tb[PC5SEC_KEY_A_PGK] || !tb[PC5SEC_KEY_A_SUITE]) {
-		NL_SET_ERR_MSG(info->extack, "a key needs a PGK ID, a PGK and a suite");
+	if (!tb[PC5SEC_KEY_A_PGK_ID] || !tb[PC5SEC_KEY_A_SUITE] ||
+	    (!tb[PC5SEC_KEY_A_PGK] && !tb[PC5SEC_KEY_A_KEYRING])) {
+		NL_SET_ERR_MSG(info->extack,
+			       "a key needs a PGK ID, a PGK (or a KEYRING naming one) and a suite");
+		return -EINVAL;
+	}
+	if (tb[PC5SEC_KEY_A_PGK] && tb[PC5SEC_KEY_A_KEYRING]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[PC5SEC_KEY_A_KEYRING],
+				    "give the PGK or a KEYRING naming it, not both");
 		return -EINVAL;
 	}
 	k->pgk_id = nla_get_u32(tb[PC5SEC_KEY_A_PGK_ID]);
@@ -639,7 +659,22 @@ static int pc5_nl_key_new(struct sk_buff *skb, struct genl_info *info)
 	err = pc5_nl_key_check(info, tb, k);
 	if (err)
 		goto out;
-	pc5_hmac_key_init(&k->pgk, nla_data(tb[PC5SEC_KEY_A_PGK]), PC5SEC_PGK_LEN);
+	if (tb[PC5SEC_KEY_A_USERDATA] && nla_len(tb[PC5SEC_KEY_A_USERDATA])) {
+		k->userdata = nla_memdup(tb[PC5SEC_KEY_A_USERDATA], GFP_KERNEL);
+		if (!k->userdata) {
+			NL_SET_ERR_MSG(info->extack, "out of memory for the key's user data");
+			err = -ENOMEM;
+			goto out;
+		}
+		k->userdata_len = nla_len(tb[PC5SEC_KEY_A_USERDATA]);
+	}
+	if (tb[PC5SEC_KEY_A_KEYRING]) {
+		err = pc5_key_set_pgk_keyring(k, tb[PC5SEC_KEY_A_KEYRING], info->extack);
+		if (err)
+			goto out;
+	} else {
+		pc5_key_set_pgk(k, nla_data(tb[PC5SEC_KEY_A_PGK]));
+	}
 
 	mutex_lock(&pn->lock);
 	g = pc5_nl_get_group(pn, info);

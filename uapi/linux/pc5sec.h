@@ -178,10 +178,35 @@ enum pc5sec_key_attr {
 	PC5SEC_KEY_A_STATE,		/* u8, read-only: enum pc5sec_key_state */
 	PC5SEC_KEY_A_STATS,		/* nest, enum pc5sec_stat; read-only */
 	PC5SEC_KEY_A_RX_SENDERS,	/* u32, read-only: senders tracked */
+	/*
+	 * string, KEY_NEW: the description of a "logon" key in the
+	 * caller's keyrings holding the PGK (its 32 octets), instead of
+	 * PGK; get: the description it came from
+	 */
+	PC5SEC_KEY_A_KEYRING,
+	/*
+	 * binary, PC5SEC_KEY_CHECK_LEN, read-only: the key check value, the
+	 * first octets of HMAC-SHA-256(PGK, "pc5sec key check value") (the
+	 * 22 ASCII octets, no NUL). Not key material: a one-way commitment
+	 * to the PGK, for comparing it with a copy; domain-separated from
+	 * the key schedule, whose inputs start with FC 0x4a or 0x4b.
+	 */
+	PC5SEC_KEY_A_CHECK,
+	/*
+	 * binary, up to PC5SEC_KEY_USERDATA_MAX octets: opaque to the
+	 * kernel, stored with the key and echoed in get and dump (as
+	 * nftables' *_USERDATA). The pc5sec tool stores where the PGK
+	 * came from.
+	 */
+	PC5SEC_KEY_A_USERDATA,
 
 	__PC5SEC_KEY_A_MAX,
 	PC5SEC_KEY_A_MAX = __PC5SEC_KEY_A_MAX - 1
 };
+
+#define PC5SEC_KEYRING_DESC_MAX		255	/* KEYRING, without its NUL */
+#define PC5SEC_KEY_CHECK_LEN		8
+#define PC5SEC_KEY_USERDATA_MAX		256
 
 /*
  * Statistics, u64 each: per group, per key (the counters that can be
