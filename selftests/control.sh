@@ -325,8 +325,9 @@ tcase "a re-added key's tx PTK IDs start past the earlier reservation" reservati
 # groups on IPv4 and IPv6 (one restricted to an interface whose name is not
 # UTF-8), keys pending, active, soft-expired and expiring, and the events
 # of their changes. Volatile values are normalised: counters to "N", times
-# within a day of now to "T"; monitor lines are sorted, the key worker's
-# events racing the commands. The golden is selftests/golden/output.txt.
+# within a day of now to "T", the random keys' check values to "C"; monitor
+# lines are sorted, the key worker's events racing the commands. The golden
+# is selftests/golden/output.txt.
 golden_output() {
 	local dev=$'pc5\xff' g4=239.5.5.7 g6=ff0e::5:7 now norm c
 	now=$(date +%s)
@@ -334,7 +335,8 @@ golden_output() {
 	# devices come first) vary from run to run.
 	norm='walk(if type == "object" then
 		(if (.stats | type) == "object" then .stats |= map_values("N") else . end) |
-		(if has("ifindex") then .ifindex = "I" else . end)
+		(if has("ifindex") then .ifindex = "I" else . end) |
+		(if has("check") then .check = "C" else . end)
 	elif type == "number" and . > $now - 86400 and . < $now + 86400 then "T"
 	else . end)'
 	pc5sec monitor -j >"$tmp/golden-ev.json" 2>&1 &
@@ -364,7 +366,8 @@ golden_output() {
 	done
 	for c in "show" "show -s"; do
 		echo "## $c"
-		pc5sec $c | sed -E 's/^( +[a-z0-9_-]+): [0-9]+$/\1: N/' || return
+		pc5sec $c | sed -E -e 's/^( +[a-z0-9_-]+): [0-9]+$/\1: N/' \
+			-e 's/^( +check) [0-9a-f]{16}$/\1 C/' || return
 	done
 	{
 		p key del $g4 pgk-id 0x202 && p group del $g6 && p group del $g4 && sleep 0.5

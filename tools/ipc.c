@@ -60,7 +60,10 @@ static void put_fields(struct nlmsghdr *nlh, const struct table *t,
 		if (f->fmt == FMT_ADDR || f->fmt == FMT_FAMILY ||
 		    !(has & BIT(f->attr)) || (done & BIT(f->attr)))
 			continue;
-		mnl_attr_put(nlh, f->attr, f->size, (const char *)base + f->off);
+		if (f->fmt == FMT_STR)
+			mnl_attr_put_strz(nlh, f->attr, (const char *)base + f->off);
+		else
+			mnl_attr_put(nlh, f->attr, f->size, (const char *)base + f->off);
 		done |= BIT(f->attr);
 	}
 }
@@ -103,6 +106,8 @@ int ipc_key(uint8_t cmd, const struct pc5_addr *addr, const struct key_info *k,
 	addr_put(nlh, addr);
 	nest = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
 	put_fields(nlh, &key_table, k, k->has);
+	if (k->has & BIT(PC5SEC_KEY_A_USERDATA))
+		mnl_attr_put(nlh, PC5SEC_KEY_A_USERDATA, k->userdata_len, k->userdata);
 	if (pgk)
 		mnl_attr_put(nlh, PC5SEC_KEY_A_PGK, PC5SEC_PGK_LEN, pgk);
 	mnl_attr_nest_end(nlh, nest);

@@ -30,7 +30,8 @@ int ipc_group(uint8_t cmd, const struct group_info *g, const char *what);
 
 /*
  * KEY_NEW, KEY_SET or KEY_DEL for the group at addr: a KEY nest with the
- * fields k has, and the PGK if pgk is not NULL. The request is wiped.
+ * fields k has (KEYRING and USERDATA among them), and the PGK if pgk is
+ * not NULL. The request is wiped.
  */
 int ipc_key(uint8_t cmd, const struct pc5_addr *addr, const struct key_info *k,
 	    const uint8_t *pgk, const char *what);

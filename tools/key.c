@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pc5sec key add|del. The PGK is read from a file or stdin, never from
- * argv, and every buffer that held it is wiped.
+ * argv, and every buffer that held it is wiped; or the kernel takes it
+ * from a logon key in the caller's keyrings, and the tool never sees it.
  */
 
 #include <errno.h>
@@ -18,7 +19,7 @@
 
 enum {
 	K_PGK_ID, K_SUITE, K_KEY_FILE, K_NOT_BEFORE, K_SOFT_EXPIRES,
-	K_EXPIRES, K_TX_PTK_ID, K_TX_PTK_LIMIT,
+	K_EXPIRES, K_TX_PTK_ID, K_TX_PTK_LIMIT, K_KEY_KEYRING,
 };
 
 static const struct opt key_opts[] = {
@@ -31,6 +32,7 @@ static const struct opt key_opts[] = {
 	[K_TX_PTK_ID] = { "tx-ptk-id", OPT_NUM, PC5SEC_PTK_ID_MAX, PC5SEC_KEY_A_TX_PTK_ID },
 	[K_TX_PTK_LIMIT] = { "tx-ptk-limit", OPT_NUM, PC5SEC_PTK_ID_MAX,
 			     PC5SEC_KEY_A_TX_PTK_ID_LIMIT },
+	[K_KEY_KEYRING] = { "key-keyring", OPT_STR, 0, 0 },
 };
 
 struct key_req {
@@ -55,7 +57,8 @@ static void fill_key(struct key_info *k, const union optval *v,
 
 static int check_args(const struct key_req *r)
 {
-	static const unsigned int needed[] = { K_PGK_ID, K_SUITE, K_KEY_FILE };
+	static const unsigned int needed[] = { K_PGK_ID, K_SUITE };
+	const char *desc = r->v[K_KEY_KEYRING].str;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(needed); i++) {
@@ -63,6 +66,21 @@ static int check_args(const struct key_req *r)
 			continue;
 		fprintf(stderr, "%s: key add needs %s\n", PROG_NAME,
 			key_opts[needed[i]].name);
+		return -1;
+	}
+	if (!(r->given & (BIT(K_KEY_FILE) | BIT(K_KEY_KEYRING)))) {
+		fprintf(stderr, "%s: key add needs key-file or key-keyring\n", PROG_NAME);
+		return -1;
+	}
+	if ((r->given & BIT(K_KEY_FILE)) && (r->given & BIT(K_KEY_KEYRING))) {
+		fprintf(stderr, "%s: key add takes key-file or key-keyring, not both\n",
+			PROG_NAME);
+		return -1;
+	}
+	if ((r->given & BIT(K_KEY_KEYRING)) &&
+	    (!*desc || strlen(desc) > PC5SEC_KEYRING_DESC_MAX)) {
+		fprintf(stderr, "%s: key-keyring: a description of 1 to %d characters, such as pc5sec:NAME\n",
+			PROG_NAME, PC5SEC_KEYRING_DESC_MAX);
 		return -1;
 	}
 	if ((r->given & BIT(K_TX_PTK_LIMIT)) && !(r->given & BIT(K_TX_PTK_ID))) {
@@ -134,12 +152,19 @@ static int key_add(int argc, char *argv[])
 	if (addr_parse(argv[1], &r.addr) ||
 	    parse_opts("key add", argc - 2, argv + 2, key_opts,
 		       ARRAY_SIZE(key_opts), r.v, &r.given) ||
-	    check_args(&r) || read_key_file(r.v[K_KEY_FILE].str, r.pgk))
+	    check_args(&r))
+		return 1;
+	if ((r.given & BIT(K_KEY_FILE)) && read_key_file(r.v[K_KEY_FILE].str, r.pgk))
 		return 1;
 	fill_key(&r.key, r.v, r.given, ARRAY_SIZE(key_opts));
+	if (r.given & BIT(K_KEY_KEYRING)) {
+		snprintf(r.key.keyring, sizeof(r.key.keyring), "%s", r.v[K_KEY_KEYRING].str);
+		r.key.has |= BIT(PC5SEC_KEY_A_KEYRING);
+	}
 	ret = reserve(&r);
 	if (!ret)
-		ret = ipc_key(PC5SEC_CMD_KEY_NEW, &r.addr, &r.key, r.pgk, "key add");
+		ret = ipc_key(PC5SEC_CMD_KEY_NEW, &r.addr, &r.key,
+			      (r.given & BIT(K_KEY_FILE)) ? r.pgk : NULL, "key add");
 	explicit_bzero(r.pgk, sizeof(r.pgk));
 	return ret ? 1 : 0;
 }
@@ -168,15 +193,19 @@ static int key_del(int argc, char *argv[])
 
 static const struct cmd key_cmds[] = {
 	{ "add", key_add, "Installs a PGK in a group",
-	  "key add ADDR pgk-id ID suite SUITE key-file FILE|- [not-before T]\n"
-	  "                      [soft-expires T] [expires T] [tx-ptk-id N [tx-ptk-limit N]]",
+	  "key add ADDR pgk-id ID suite SUITE {key-file FILE|- | key-keyring DESC}\n"
+	  "                      [not-before T] [soft-expires T] [expires T]\n"
+	  "                      [tx-ptk-id N [tx-ptk-limit N]]",
 	  "Installs the PGK read from FILE (- for stdin: 64 hex digits, whitespace\n"
-	  "ignored) in the group ADDR under the 32-bit pgk-id. SUITE is eea0, eea1,\n"
-	  "eea2, eea3 or aes-gcm-128. Times T are seconds from now with an optional\n"
-	  "unit (90, 90s, 30m, 12h, 7d) or @UNIXTIME. Without tx-ptk-id the next 64\n"
-	  "tx PTK IDs are reserved from the state directory before the key is sent;\n"
-	  "with it, PTK IDs tx-ptk-id to tx-ptk-limit (default 65535) are used and\n"
-	  "never reusing them is the caller's job.\n" },
+	  "ignored) in the group ADDR under the 32-bit pgk-id. With key-keyring, the\n"
+	  "kernel takes the PGK from the logon key DESC in the caller's keyrings\n"
+	  "(keyctl padd logon pc5sec:NAME @u <32-octet file) and copies it: revoking\n"
+	  "the logon key later does not remove the installed key. SUITE is eea0,\n"
+	  "eea1, eea2, eea3 or aes-gcm-128. Times T are seconds from now with an\n"
+	  "optional unit (90, 90s, 30m, 12h, 7d) or @UNIXTIME. Without tx-ptk-id the\n"
+	  "next 64 tx PTK IDs are reserved from the state directory before the key\n"
+	  "is sent; with it, PTK IDs tx-ptk-id to tx-ptk-limit (default 65535) are\n"
+	  "used and never reusing them is the caller's job.\n" },
 	{ "del", key_del, "Removes a PGK from a group",
 	  "key del ADDR pgk-id ID",
 	  "Removes the PGK with that pgk-id from the group ADDR. Its reservation\n"

@@ -45,15 +45,22 @@ static const struct field key_fields[] = {
 	FIELD(key_info, tx_counter, PC5SEC_KEY_A_TX_COUNTER, "tx-counter", "tx_counter", FMT_U),
 	FIELD(key_info, tx_ptk_id_limit, PC5SEC_KEY_A_TX_PTK_ID_LIMIT, "tx-ptk-limit", "tx_ptk_id_limit", FMT_U),
 	FIELD(key_info, rx_senders, PC5SEC_KEY_A_RX_SENDERS, "rx-senders", "rx_senders", FMT_U),
+	FIELD(key_info, keyring, PC5SEC_KEY_A_KEYRING, "keyring", "keyring", FMT_STR, .line = true),
+	FIELD(key_info, check, PC5SEC_KEY_A_CHECK, "check", "check", FMT_BYTES),
 };
 
 const struct table group_table = { group_fields, ARRAY_SIZE(group_fields) };
 const struct table key_table = { key_fields, ARRAY_SIZE(key_fields) };
 
-/* A field carried in an attribute of its own size, not a nest or address */
+/* A field carried in an attribute of its own, not a nest or address */
 static bool scalar(const struct field *f)
 {
 	return f->fmt != FMT_ADDR && f->fmt != FMT_FAMILY;
+}
+
+bool field_numeric(const struct field *f)
+{
+	return scalar(f) && f->fmt != FMT_STR && f->fmt != FMT_BYTES;
 }
 
 bool field_has(const struct field *f, const void *base, uint32_t has)
@@ -84,7 +91,7 @@ void field_set(const struct table *t, void *base, uint32_t *has,
 	const struct field *f;
 
 	for (f = t->fields; f < t->fields + t->n; f++) {
-		if (f->attr != attr || !scalar(f))
+		if (f->attr != attr || !field_numeric(f))
 			continue;
 		switch (f->size) {
 		case 1: u.u8 = v; break;
@@ -104,13 +111,23 @@ static int set_field(const struct nlattr *attr, const struct table *t,
 	unsigned int type = mnl_attr_get_type(attr);
 	const struct field *f;
 
+	const char *p = mnl_attr_get_payload(attr);
+	uint16_t len = mnl_attr_get_payload_len(attr);
+
 	for (f = t->fields; f < t->fields + t->n; f++) {
 		if (f->attr != type || !scalar(f))
 			continue;
-		if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, f->size) < 0)
+		if (f->fmt == FMT_STR) {
+			/* Up to the array's size with the NUL, which ends it */
+			if (!len || len > f->size || p[len - 1] || strlen(p) != len - 1U)
+				return -1;
+			memset((char *)base + f->off, 0, f->size);
+		} else if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, f->size) < 0) {
 			return -1;
-		memcpy((char *)base + f->off, mnl_attr_get_payload(attr),
-		       f->size);
+		} else {
+			len = f->size;
+		}
+		memcpy((char *)base + f->off, p, len);
 		*has |= BIT(type);
 		return 1;
 	}
@@ -146,6 +163,14 @@ static int key_attr_cb(const struct nlattr *attr, void *data)
 	if (!ret && mnl_attr_get_type(attr) == PC5SEC_KEY_A_STATS) {
 		ret = parse_stats(attr, &k->stats);
 		k->has |= BIT(PC5SEC_KEY_A_STATS);
+	} else if (!ret && mnl_attr_get_type(attr) == PC5SEC_KEY_A_USERDATA) {
+		ret = -1;
+		if (mnl_attr_get_payload_len(attr) <= sizeof(k->userdata)) {
+			k->userdata_len = mnl_attr_get_payload_len(attr);
+			memcpy(k->userdata, mnl_attr_get_payload(attr), k->userdata_len);
+			k->has |= BIT(PC5SEC_KEY_A_USERDATA);
+			ret = 0;
+		}
 	}
 	return ret < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <libmnl/libmnl.h>
+#include <linux/pc5sec.h>
 
 #include "addr.h"
 
@@ -29,6 +30,10 @@ struct key_info {
 	uint16_t tx_ptk_id, tx_ptk_id_limit, tx_counter;
 	uint32_t rx_senders;
 	struct stats stats;
+	char keyring[PC5SEC_KEYRING_DESC_MAX + 1];	/* NUL-terminated */
+	uint8_t check[PC5SEC_KEY_CHECK_LEN];
+	uint8_t userdata[PC5SEC_KEY_USERDATA_MAX];
+	uint16_t userdata_len;
 };
 
 struct group_info {
@@ -59,6 +64,8 @@ enum fmt {
 	FMT_DEV,	/* an ifindex: its name (text: the number if none) */
 	FMT_ADDR,	/* a struct pc5_addr, present if it has a family */
 	FMT_FAMILY,	/* of a struct pc5_addr: "ipv4" or "ipv6" */
+	FMT_STR,	/* a NUL-terminated string, in a char array */
+	FMT_BYTES,	/* octets, the array's size: lowercase hex */
 };
 
 /*
@@ -85,7 +92,10 @@ extern const struct table group_table, key_table;
 /* Whether base (of the table's struct) has the field */
 bool field_has(const struct field *f, const void *base, uint32_t has);
 
-/* The field's value, widened; times are signed */
+/* A number, as field_get() and field_set() handle it */
+bool field_numeric(const struct field *f);
+
+/* The field's value, widened; times are signed; numeric fields only */
 uint64_t field_get(const struct field *f, const void *base);
 
 /* Sets the field(s) that attr feeds to v and marks them present */

@@ -9,8 +9,11 @@
 #include <stdint.h>
 #include <libmnl/libmnl.h>
 
-/* Requests are small: a key add is under 200 bytes */
-#define NL_TX_SIZE 1024
+/*
+ * Requests are small: a key add is under 200 bytes, or under 800 with the
+ * longest keyring description and user data
+ */
+#define NL_TX_SIZE 2048
 
 struct nl {
 	struct mnl_socket *sock;

@@ -108,6 +108,23 @@ static const char *stat_str(const struct stats *s, unsigned int i,
 	return buf;
 }
 
+static const char *field_str(const struct field *f, const void *base)
+{
+	return (const char *)base + f->off;
+}
+
+/* FMT_BYTES as lowercase hex in buf, of 2 * f->size + 1 */
+static char *field_hex(const struct field *f, const void *base, char *buf)
+{
+	const uint8_t *p = (const uint8_t *)base + f->off;
+	size_t i;
+
+	for (i = 0; i < f->size; i++)
+		sprintf(buf + 2 * i, "%02x", p[i]);
+	buf[2 * f->size] = '\0';
+	return buf;
+}
+
 static void text_time(int64_t t)
 {
 	char buf[32];
@@ -124,11 +141,21 @@ static void text_time(int64_t t)
 static void text_value(const struct field *f, const void *base)
 {
 	char buf[ADDR_STRLEN > NAME_LEN ? ADDR_STRLEN : NAME_LEN];
+	char hex[2 * PC5SEC_KEY_CHECK_LEN + 1];
 	uint64_t v;
 
 	if (f->fmt == FMT_ADDR || f->fmt == FMT_FAMILY) {
 		fputs(f->fmt == FMT_ADDR ? addr_str(field_addr(f, base), buf) :
 		      family_str(field_addr(f, base)), stdout);
+		return;
+	}
+	if (f->fmt == FMT_STR) {
+		fputs(field_str(f, base), stdout);
+		return;
+	}
+	if (f->fmt == FMT_BYTES) {
+		if (f->size <= PC5SEC_KEY_CHECK_LEN)
+			fputs(field_hex(f, base, hex), stdout);
 		return;
 	}
 	v = field_get(f, base);
@@ -203,12 +230,17 @@ static void text_stats(const struct stats *s, const char *indent,
 static json_object *json_value(const struct field *f, const void *base)
 {
 	char buf[ADDR_STRLEN > NAME_LEN ? ADDR_STRLEN : NAME_LEN];
+	char hex[2 * PC5SEC_KEY_CHECK_LEN + 1];
 	uint64_t v;
 
 	if (f->fmt == FMT_ADDR)
 		return json_str(addr_str(field_addr(f, base), buf));
 	if (f->fmt == FMT_FAMILY)
 		return json_str(family_str(field_addr(f, base)));
+	if (f->fmt == FMT_STR)
+		return json_str(field_str(f, base));
+	if (f->fmt == FMT_BYTES)
+		return f->size <= PC5SEC_KEY_CHECK_LEN ? json_str(field_hex(f, base, hex)) : NULL;
 	v = field_get(f, base);
 	switch (f->fmt) {
 	case FMT_TIME:

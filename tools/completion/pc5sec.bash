@@ -7,6 +7,18 @@ _pc5sec_addrs()
 	"$1" show -j 2>/dev/null | grep -o '"address":"[^"]*"' | cut -d'"' -f4
 }
 
+# The descriptions of the logon keys in the session and user keyrings
+_pc5sec_logon_keys()
+{
+	local r id
+	type -P keyctl >/dev/null || return
+	for r in @s @u; do
+		for id in $(keyctl rlist "$r" 2>/dev/null); do
+			keyctl rdescribe "$id" 2>/dev/null | awk -F';' '$1 == "logon" { print $5 }'
+		done
+	done
+}
+
 _pc5sec_ifaces()
 {
 	local i
@@ -33,6 +45,7 @@ _pc5sec_opts()
 			COMPREPLY=($(compgen -f -- "$cur"))
 			[[ -z $cur || $cur == - ]] && COMPREPLY+=(-)
 			;;
+		key-keyring) COMPREPLY=($(compgen -W "$(_pc5sec_logon_keys)" -- "$cur")) ;;
 		esac
 		return
 	fi
@@ -118,7 +131,7 @@ _pc5sec_main()
 		"group set")
 			_pc5sec_opts $((i + 3)) replay-window plaintext ;;
 		"key add")
-			_pc5sec_opts $((i + 3)) pgk-id suite key-file not-before soft-expires expires tx-ptk-id tx-ptk-limit ;;
+			_pc5sec_opts $((i + 3)) pgk-id suite key-file key-keyring not-before soft-expires expires tx-ptk-id tx-ptk-limit ;;
 		"key del")
 			_pc5sec_opts $((i + 3)) pgk-id ;;
 		esac
