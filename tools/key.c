@@ -6,11 +6,14 @@
  */
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/pc5sec.h>
 
 #include "addr.h"
+#include "config.h"
 #include "ipc.h"
 #include "model.h"
 #include "parse.h"
@@ -143,6 +146,7 @@ static int reserve(struct key_req *r)
 static int key_add(int argc, char *argv[])
 {
 	struct key_req r = { 0 };
+	char path[PATH_MAX];
 	int ret;
 
 	if (argc < 2) {
@@ -161,6 +165,9 @@ static int key_add(int argc, char *argv[])
 		snprintf(r.key.keyring, sizeof(r.key.keyring), "%s", r.v[K_KEY_KEYRING].str);
 		r.key.has |= BIT(PC5SEC_KEY_A_KEYRING);
 	}
+	if ((r.given & BIT(K_KEY_FILE)) && strcmp(r.v[K_KEY_FILE].str, "-") &&
+	    realpath(r.v[K_KEY_FILE].str, path))
+		key_source_file_set(&r.key, path);
 	ret = reserve(&r);
 	if (!ret)
 		ret = ipc_key(PC5SEC_CMD_KEY_NEW, &r.addr, &r.key,

@@ -51,10 +51,25 @@ static const struct cmd commands[] = {
 	{ "key", cmd_key, "Installs and removes group keys (PGKs)",
 	  NULL, NULL },
 	{ "show", cmd_show, "Shows the groups, their keys and statistics",
-	  "show [ADDR] [-s|--stats] [-j|--json]",
+	  "show [ADDR] [-s|--stats] [-j|--json]\n"
+	  "       pc5sec show --config",
 	  "Shows every group, or the group ADDR, with its keys. -s adds the\n"
 	  "statistics of each group and key and of the network namespace; -j prints\n"
-	  "one JSON object instead of text (schema in pc5sec(8)).\n" },
+	  "one JSON object instead of text (schema in pc5sec(8)). --config prints\n"
+	  "the groups and keys as a configuration document for apply, without key\n"
+	  "material: each key's source as it was installed, and its check value.\n" },
+	{ "apply", cmd_apply, "Makes the groups and keys those of a configuration document",
+	  "apply [-n|--dry-run] [--replace] FILE|-",
+	  "Reads a configuration document (JSON, format in pc5sec(8)) and makes the\n"
+	  "network namespace's groups and keys equal to it: adds what is missing,\n"
+	  "changes replay-window and plaintext in place, removes what the document\n"
+	  "does not have, and leaves the rest untouched. The whole document is\n"
+	  "checked before anything changes; if the kernel refuses a step, the\n"
+	  "changes made so far are undone. A document that changes an installed key\n"
+	  "(same pgk_id) or a group's group_id, member_id, dev or bearer is refused\n"
+	  "unless --replace, which removes and reinstalls them. -n prints the plan\n"
+	  "(add, change, replace, remove, unchanged) and changes nothing. Prints\n"
+	  "each change made.\n" },
 	{ "monitor", cmd_monitor, "Prints group and key events as they happen",
 	  "monitor [-j|--json] [--renew]",
 	  "Prints one line per event (a JSON object per line with -j) until killed.\n"

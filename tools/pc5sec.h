@@ -45,5 +45,6 @@ int cmd_show(int argc, char *argv[]);
 int cmd_monitor(int argc, char *argv[]);
 int cmd_genkey(int argc, char *argv[]);
 int cmd_flush(int argc, char *argv[]);
+int cmd_apply(int argc, char *argv[]);
 
 #endif
