@@ -293,6 +293,20 @@ keyring() {
 	want='(pgk_id 0x0000000a): key_keyring pc5sec:missing: no logon key' refused "$tmp/d8"
 }
 
+# A key past its expiry is not installed (the kernel refuses it), and a
+# document that still lists one applies.
+expired_key() {
+	local out
+	jq --arg f "$tmp/kx" '.groups[2].keys += [{"pgk_id": 11, "suite": "eea2",
+		"not_before": 1000000000, "expires": 1000000001, "key_file": $f}]' \
+		"$tmp/d2-1" >"$tmp/d9"
+	out=$(ap 1 apply -n "$tmp/d9") || return
+	grep -qx "skip key $GC pgk-id 0x0000000b (past its expiry)" <<<"$out" || return 1
+	[ "$(tail -n 1 <<<"$out")" = "nothing to do" ] || return 1
+	out=$(ap 1 apply "$tmp/d9") || return
+	[ -z "$out" ]
+}
+
 no_key_bytes() {
 	local k hex
 	for k in ka kb kr1 kr2 kc kx; do
@@ -313,6 +327,7 @@ ktap_case "a changed document while traffic flows: no loss on the unchanged grou
 ktap_case "a document with one bad entry: refused, entry named, nothing changed" bad_entry
 ktap_case "a changed key or group needs --replace" replace
 ktap_case "a kernel refusal half-way: every change undone" rollback
+ktap_case "a key past its expiry is skipped, not refused" expired_key
 if command -v keyctl >/dev/null; then
 	ktap_case "a PGK from a logon key in the document" keyring
 else

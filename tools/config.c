@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <json-c/json.h>
 #include <linux/pc5sec.h>
@@ -64,7 +65,7 @@ struct doc {
 enum op {
 	ADD_GROUP, SET_GROUP, ADD_KEY,		/* can be undone */
 	REPLACE_KEY, REPLACE_GROUP, DEL_KEY, DEL_GROUP,
-	KEEP_GROUP, KEEP_KEY,			/* listed by --dry-run */
+	KEEP_GROUP, KEEP_KEY, EXPIRED_KEY,	/* listed by --dry-run */
 };
 
 static const char *const op_verb[] = {
@@ -72,6 +73,7 @@ static const char *const op_verb[] = {
 	[REPLACE_KEY] = "replace", [REPLACE_GROUP] = "replace",
 	[DEL_KEY] = "remove", [DEL_GROUP] = "remove",
 	[KEEP_GROUP] = "unchanged", [KEEP_KEY] = "unchanged",
+	[EXPIRED_KEY] = "skip",
 };
 
 struct step {
@@ -612,6 +614,25 @@ static bool in_doc_key(const struct want_group *wg, uint32_t pgk_id)
 	return false;
 }
 
+/*
+ * A key past its expiry that is not installed is left out: the kernel
+ * refuses it, and a document kept on a device outlives its oldest keys.
+ */
+static bool expired(const struct want_key *wk)
+{
+	return HAS(&wk->k, PC5SEC_KEY_A_EXPIRES) && wk->k.expires <= time(NULL);
+}
+
+/* Adds a key that is not installed, unless it is past its expiry */
+static void plan_new_key(struct plan *p, struct want_group *wg,
+			 struct want_key *wk, const struct group_info *cur)
+{
+	if (expired(wk))
+		add_step(p, EXPIRED_KEY, wg, wk, cur, NULL, "past its expiry");
+	else
+		add_step(p, ADD_KEY, wg, wk, cur, NULL, NULL);
+}
+
 /* A change apply makes only with --replace */
 static void conflict(struct plan *p, const char *where, const char *what,
 		     const char *why)
@@ -640,7 +661,7 @@ static void plan_group(struct plan *p, struct want_group *wg,
 		if (pass == 0) {
 			add_step(p, ADD_GROUP, wg, NULL, NULL, NULL, NULL);
 			for (i = 0; i < wg->nkeys; i++)
-				add_step(p, ADD_KEY, wg, &wg->keys[i], NULL, NULL, NULL);
+				plan_new_key(p, wg, &wg->keys[i], NULL);
 		}
 		return;
 	}
@@ -661,7 +682,7 @@ static void plan_group(struct plan *p, struct want_group *wg,
 		if (ck)
 			key_diff(wk, ck, kwhy, sizeof(kwhy));
 		if (!ck && pass == 2)
-			add_step(p, ADD_KEY, wg, wk, cur, NULL, NULL);
+			plan_new_key(p, wg, wk, cur);
 		else if (ck && *kwhy && pass == 3) {
 			conflict(p, wk->where, "key", kwhy);
 			add_step(p, REPLACE_KEY, wg, wk, cur, ck, kwhy);
@@ -688,7 +709,7 @@ static int check_sources(const struct plan *p)
 {
 	const struct step *s;
 	const struct want_group *wg;
-	size_t i, j, from, to;
+	size_t i, from, to;
 	int ret = 0;
 
 	for (s = p->steps; s < p->steps + p->n; s++) {
@@ -702,11 +723,13 @@ static int check_sources(const struct plan *p)
 		}
 		for (i = from; i < to; i++) {
 			const struct want_key *wk = &wg->keys[i];
+			bool ring = HAS(&wk->k, PC5SEC_KEY_A_KEYRING);
 
-			j = HAS(&wk->k, PC5SEC_KEY_A_KEYRING);
-			if (!wk->file && !j)
+			if (expired(wk))
+				continue;
+			if (!wk->file && !ring)
 				ret |= bad(wk->where, "is not installed and has no key_file or key_keyring");
-			else if (j)
+			else if (ring)
 				ret |= check_keyring(wk);
 		}
 	}
@@ -737,16 +760,20 @@ static int make_plan(struct plan *p, struct doc *d, const struct group_list *l)
 
 /* Doing it */
 
+static bool key_op(enum op op)
+{
+	return op == ADD_KEY || op == REPLACE_KEY || op == DEL_KEY ||
+	       op == KEEP_KEY || op == EXPIRED_KEY;
+}
+
 static void step_line(FILE *f, const char *prefix, const struct step *s)
 {
 	const struct group_info *g = s->wg ? &s->wg->g : s->cur;
-	bool key = s->op == ADD_KEY || s->op == REPLACE_KEY ||
-		   s->op == DEL_KEY || s->op == KEEP_KEY;
 	char a[ADDR_STRLEN];
 
-	fprintf(f, "%s%s %s %s", prefix, op_verb[s->op], key ? "key" : "group",
-		addr_str(&g->addr, a));
-	if (key)
+	fprintf(f, "%s%s %s %s", prefix, op_verb[s->op],
+		key_op(s->op) ? "key" : "group", addr_str(&g->addr, a));
+	if (key_op(s->op))
 		fprintf(f, " pgk-id 0x%08x", s->wk ? s->wk->k.pgk_id : s->ck->pgk_id);
 	if (*s->why)
 		fprintf(f, " (%s)", s->why);
@@ -840,7 +867,8 @@ static int do_step(const struct step *s, const char *what)
 		if (!ret)
 			ret = add_group(s->wg, what);
 		for (i = 0; !ret && i < s->wg->nkeys; i++)
-			ret = install_key(s->wg, &s->wg->keys[i], what);
+			if (!expired(&s->wg->keys[i]))
+				ret = install_key(s->wg, &s->wg->keys[i], what);
 		return ret;
 	case DEL_KEY:
 		return remove_one(PC5SEC_CMD_KEY_DEL, &g->addr, s->ck, what);
@@ -867,18 +895,21 @@ static int undo_step(const struct step *s, const char *what)
 	}
 }
 
+/* What a failed step's message starts with: the entry, or the address */
 static void step_what(const struct step *s, char *buf, size_t len)
 {
-	const struct group_info *g = s->wg ? &s->wg->g : s->cur;
+	const char *what = key_op(s->op) ? "key" : "group";
 	char a[ADDR_STRLEN];
 
 	if (s->wk)
 		snprintf(buf, len, "apply: %s: %s key", s->wk->where, op_verb[s->op]);
+	else if (s->op == DEL_KEY)
+		snprintf(buf, len, "apply: %s: remove key 0x%08x", s->wg->where,
+			 s->ck->pgk_id);
 	else if (s->wg)
 		snprintf(buf, len, "apply: %s: %s group", s->wg->where, op_verb[s->op]);
 	else
-		snprintf(buf, len, "apply: %s: remove %s", addr_str(&g->addr, a),
-			 s->op == DEL_KEY ? "key" : "group");
+		snprintf(buf, len, "apply: %s: remove %s", addr_str(&s->cur->addr, a), what);
 }
 
 static int run_plan(const struct plan *p)
