@@ -346,6 +346,9 @@ int cmd_monitor(int argc, char *argv[])
 		return 1;
 	/* Lost events may include any chosen one: "lost" always runs it */
 	m.on |= 1ull << EV_LOST;
+	/* Inherited as ignored, SIGCHLD would hide the commands' status */
+	if (m.exec)
+		signal(SIGCHLD, SIG_DFL);
 	nl = ipc_handle();
 	if (!nl || nl_listen(&m.ev, nl))
 		return 1;

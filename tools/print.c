@@ -5,6 +5,7 @@
  * name, "stat_N" for one this tool does not know.
  */
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -358,11 +359,15 @@ void print_event(const char *event, const struct group_info *g, bool json)
 char *event_json(const char *event, const struct group_info *g)
 {
 	json_object *o = json_event(event, g);
+	const char *line;
 	char *s;
 
-	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						  JSON_C_TO_STRING_NOSLASHESCAPE));
+	line = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						  JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+	s = line ? strdup(line) : NULL;
 	json_object_put(o);
+	if (!s)
+		errno = ENOMEM;
 	return s;
 }
 
