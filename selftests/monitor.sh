@@ -27,6 +27,7 @@ cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	topo_destroy
+	[ -n "${rmem:-}" ] && sysctl -qw net.core.rmem_default="$rmem"
 	module_loaded && pc5sec flush 2>/dev/null
 	rm -rf "$tmp"
 }
@@ -178,6 +179,38 @@ end 239.5.7.$i
 	printf '%s' "$want" | diff -u - "$tmp/s.log" || fail "the hook's runs overlapped or were out of order"
 }
 ktap_case "hooks run one at a time, in the order of the events" serialized
+
+# While the first hook runs (1 s), 100 group-new events overflow the
+# monitor's receive buffer (16 KiB: rmem_default, while it starts): the
+# hook then runs as "lost".
+lost() {
+	local i start=$SECONDS
+	pc5sec flush
+	rmem=$(sysctl -n net.core.rmem_default) || return
+	sysctl -qw net.core.rmem_default=16384 || return
+	mon l --on group-new --exec "[ -e $tmp/slept ] || { touch $tmp/slept; sleep 1; }
+		[ \"\$PC5SEC_EVENT\" = lost ] && cat >$tmp/lost.json; echo \"\$PC5SEC_EVENT\" >>$tmp/l.log"
+	sleep 0.5
+	sysctl -qw net.core.rmem_default="$rmem" && rmem= || return
+	for i in $(seq 1 100); do
+		echo "group add 239.9.9.$i group-id $i member-id 1"
+	done | pc5sec -b - || return
+	echo "100 groups added after $((SECONDS - start)) s"
+	for i in $(seq 1 100); do
+		grep -qx lost "$tmp/l.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.2
+	cat "$tmp/l.err"
+	echo "the hook ran $(wc -l <"$tmp/l.log") times in $((SECONDS - start)) s"
+	mon_stop l || return
+	pc5sec flush
+	grep -q 'events were lost' "$tmp/l.err" || fail "no lost events reported" || return
+	grep -qx lost "$tmp/l.log" || fail "the hook did not run for lost events" || return
+	jq -e '. == {"event": "lost"}' "$tmp/lost.json" >/dev/null ||
+		fail "lost's stdin: $(cat "$tmp/lost.json")"
+}
+ktap_case "events lost while a hook runs run it as \"lost\"" lost
 
 # The renewal hook: on its key's soft expiry, each UE installs the next PGK
 # ID (the same new PGK on both, as a key management function would hand it
