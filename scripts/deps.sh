@@ -15,8 +15,9 @@ pkgs=(
 	iproute2 tcpdump kmod util-linux coreutils jq
 	# make profile: perf in the test VM
 	linux-perf
-	# style and static checks
-	sparse linux-source-6.1 perl
+	# style and static checks; make -C tools verify-units (systemd-analyze,
+	# which checks the units' man: link with man)
+	sparse linux-source-6.1 perl systemd man-db
 	# debug kernel lane: building linux-source-6.1
 	bc bison flex libelf-dev libssl-dev xz-utils
 	# 6.12 lane: a Debian 13 root with its kernel and gcc-14

@@ -259,7 +259,8 @@ static int nl_socket(struct nl *nl)
 
 	memset(nl, 0, sizeof(*nl));
 	nl->seq = time(NULL);
-	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	/* CLOEXEC: monitor --exec's commands get no netlink socket */
+	nl->sock = mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC);
 	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
 		return -errno;
 	nl->portid = mnl_socket_get_portid(nl->sock);

@@ -71,10 +71,17 @@ static const struct cmd commands[] = {
 	  "(add, change, replace, remove, unchanged) and changes nothing. Prints\n"
 	  "each change made.\n" },
 	{ "monitor", cmd_monitor, "Prints group and key events as they happen",
-	  "monitor [-j|--json] [--renew]",
+	  "monitor [-j|--json] [--renew] [--exec CMD [--on EVENT[,EVENT]...]]",
 	  "Prints one line per event (a JSON object per line with -j) until killed.\n"
 	  "--renew extends a key's tx PTK ID reservation from the state directory\n"
-	  "by 64 PTK IDs when the kernel reports it running low or exhausted.\n" },
+	  "by 64 PTK IDs when the kernel reports it running low or exhausted.\n"
+	  "--exec runs CMD with /bin/sh -c for each chosen event, one at a time and\n"
+	  "waiting for each, after any renewal: the event's JSON line on its stdin,\n"
+	  "PC5SEC_EVENT, PC5SEC_GROUP, PC5SEC_PGK_ID, PC5SEC_INDEX, PC5SEC_SENDER_ID...\n"
+	  "in its environment, its stdout on the monitor's stderr. --on chooses the\n"
+	  "events by name (default: key-soft-expired,key-expired,key-tx-low,\n"
+	  "key-tx-exhausted,unknown-pgk); \"lost\" (events were lost) always runs CMD.\n"
+	  "A failing CMD is reported on stderr and the monitor goes on.\n" },
 	{ "genkey", cmd_genkey, "Generates a random PGK",
 	  "genkey",
 	  "Prints a random 256-bit PGK as 64 hex digits, for key add's key-file.\n" },

@@ -5,6 +5,7 @@
  * name, "stat_N" for one this tool does not know.
  */
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,62 +126,60 @@ static char *field_hex(const struct field *f, const void *base, char *buf)
 	return buf;
 }
 
-static void text_time(int64_t t)
+/* Room for any field's text: an address, a name, a date, a check value */
+#define VALUE_LEN 64
+_Static_assert(ADDR_STRLEN <= VALUE_LEN && NAME_LEN <= VALUE_LEN &&
+	       2 * PC5SEC_KEY_CHECK_LEN < VALUE_LEN, "VALUE_LEN");
+
+static const char *text_time(int64_t t, char buf[VALUE_LEN])
 {
-	char buf[32];
 	time_t tt = t;
 	struct tm tm;
 
 	if (tt == t && gmtime_r(&tt, &tm) &&
-	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm))
-		fputs(buf, stdout);
-	else
-		printf("@%" PRId64, t);
+	    strftime(buf, VALUE_LEN, "%Y-%m-%d %H:%M:%S UTC", &tm))
+		return buf;
+	snprintf(buf, VALUE_LEN, "@%" PRId64, t);
+	return buf;
 }
 
-static void text_value(const struct field *f, const void *base)
+/* The field as text writes it; with secs, a time as UNIX seconds */
+static const char *text_value(const struct field *f, const void *base,
+			      bool secs, char buf[VALUE_LEN])
 {
-	char buf[ADDR_STRLEN > NAME_LEN ? ADDR_STRLEN : NAME_LEN];
-	char hex[2 * PC5SEC_KEY_CHECK_LEN + 1];
 	uint64_t v;
 
-	if (f->fmt == FMT_ADDR || f->fmt == FMT_FAMILY) {
-		fputs(f->fmt == FMT_ADDR ? addr_str(field_addr(f, base), buf) :
-		      family_str(field_addr(f, base)), stdout);
-		return;
-	}
-	if (f->fmt == FMT_STR) {
-		fputs(field_str(f, base), stdout);
-		return;
-	}
-	if (f->fmt == FMT_BYTES) {
-		if (f->size <= PC5SEC_KEY_CHECK_LEN)
-			fputs(field_hex(f, base, hex), stdout);
-		return;
-	}
+	if (f->fmt == FMT_ADDR)
+		return addr_str(field_addr(f, base), buf);
+	if (f->fmt == FMT_FAMILY)
+		return family_str(field_addr(f, base));
+	if (f->fmt == FMT_STR)
+		return field_str(f, base);
+	if (f->fmt == FMT_BYTES)
+		return f->size <= PC5SEC_KEY_CHECK_LEN ? field_hex(f, base, buf) : "";
 	v = field_get(f, base);
 	switch (f->fmt) {
 	case FMT_HEX6:
-		printf("0x%06" PRIx64, v);
+		snprintf(buf, VALUE_LEN, "0x%06" PRIx64, v);
 		break;
 	case FMT_HEX8:
-		printf("0x%08" PRIx64, v);
+		snprintf(buf, VALUE_LEN, "0x%08" PRIx64, v);
 		break;
 	case FMT_TIME:
-		text_time((int64_t)v);
+		if (!secs)
+			return text_time((int64_t)v, buf);
+		snprintf(buf, VALUE_LEN, "%" PRId64, (int64_t)v);
 		break;
 	case FMT_ENUM:
-		fputs(enum_str(f, v, buf), stdout);
-		break;
+		return enum_str(f, v, buf);
 	case FMT_DEV:
-		if (if_indextoname(v, buf))
-			fputs(buf, stdout);
-		else
-			printf("%" PRIu64, v);
+		if (!if_indextoname(v, buf))
+			snprintf(buf, VALUE_LEN, "%" PRIu64, v);
 		break;
 	default:
-		printf("%" PRIu64, v);
+		snprintf(buf, VALUE_LEN, "%" PRIu64, v);
 	}
+	return buf;
 }
 
 /*
@@ -191,6 +190,7 @@ static void text_fields(const struct table *t, const void *base, uint32_t has,
 			const char *indent)
 {
 	const struct field *f;
+	char buf[VALUE_LEN];
 	bool brk = false;
 
 	for (f = t->fields; f < t->fields + t->n; f++) {
@@ -204,7 +204,7 @@ static void text_fields(const struct table *t, const void *base, uint32_t has,
 		brk = false;
 		if (*f->text)
 			printf("%s ", f->text);
-		text_value(f, base);
+		fputs(text_value(f, base, false, buf), stdout);
 	}
 }
 
@@ -355,10 +355,21 @@ void print_groups(const struct group_list *l, const struct stats *ns,
 	json_print(o);
 }
 
+static json_object *json_event(const char *event, const struct group_info *g)
+{
+	const struct key_info *k = g->nkeys ? g->keys : NULL;
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "event", json_str(event));
+	json_fields(o, &group_table, g, g->has);
+	if (k)
+		json_fields(o, &key_table, k, k->has);
+	return o;
+}
+
 void print_event(const char *event, const struct group_info *g, bool json)
 {
 	const struct key_info *k = g->nkeys ? g->keys : NULL;
-	json_object *o;
 
 	if (!json) {
 		fputs(event, stdout);
@@ -367,12 +378,59 @@ void print_event(const char *event, const struct group_info *g, bool json)
 			text_fields(&key_table, k, k->has, NULL);
 		putchar('\n');
 	} else {
-		o = json_object_new_object();
-		json_object_object_add(o, "event", json_str(event));
-		json_fields(o, &group_table, g, g->has);
-		if (k)
-			json_fields(o, &key_table, k, k->has);
-		json_print(o);
+		json_print(json_event(event, g));
 	}
 	fflush(stdout);
+}
+
+char *event_json(const char *event, const struct group_info *g)
+{
+	json_object *o = json_event(event, g);
+	const char *line;
+	char *s;
+
+	line = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						  JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+	s = line ? strdup(line) : NULL;
+	json_object_put(o);
+	if (!s)
+		errno = ENOMEM;
+	return s;
+}
+
+/* PC5SEC_ and the field's text name, upper case, '-' as '_'; "" is GROUP */
+static void env_name(const struct field *f, char buf[NAME_LEN + 8])
+{
+	char *c;
+
+	snprintf(buf, NAME_LEN + 8, "PC5SEC_%s", *f->text ? f->text : "group");
+	for (c = buf; *c; c++)
+		*c = *c == '-' ? '_' : (*c >= 'a' && *c <= 'z') ? *c - 'a' + 'A' : *c;
+}
+
+static void env_fields(const struct table *t, const void *base, uint32_t has)
+{
+	char name[NAME_LEN + 8], buf[VALUE_LEN];
+	const struct field *f;
+
+	for (f = t->fields; f < t->fields + t->n; f++) {
+		if (!f->text)
+			continue;
+		env_name(f, name);
+		if (field_has(f, base, has))
+			setenv(name, text_value(f, base, true, buf), 1);
+		else
+			unsetenv(name);
+	}
+}
+
+void event_setenv(const char *event, const struct group_info *g)
+{
+	static const struct key_info none;
+
+	setenv("PC5SEC_EVENT", event, 1);
+	env_fields(&group_table, g, g->has);
+	/* A group's fields and a key's do not share a name */
+	env_fields(&key_table, g->nkeys ? g->keys : &none,
+		   g->nkeys ? g->keys->has : 0);
 }

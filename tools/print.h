@@ -20,4 +20,15 @@ void print_groups(const struct group_list *l, const struct stats *ns,
 /* One line for an event (or "renewed"): the fields of g and its key */
 void print_event(const char *event, const struct group_info *g, bool json);
 
+/* The line print_event() writes with JSON, without the newline; malloc'd */
+char *event_json(const char *event, const struct group_info *g);
+
+/*
+ * For monitor --exec's command: PC5SEC_EVENT, and each field of g and its
+ * key that text writes as PC5SEC_NAME (the text name in upper case, '-' as
+ * '_', the address as PC5SEC_GROUP), valued as text writes it but times as
+ * UNIX seconds. Each such variable that g lacks is unset.
+ */
+void event_setenv(const char *event, const struct group_info *g);
+
 #endif

@@ -141,7 +141,29 @@ _pc5sec_main()
 		[[ $cur == -* ]] || COMPREPLY+=($(compgen -W "$(_pc5sec_addrs "$prog")" -- "$cur"))
 		;;
 	monitor)
-		COMPREPLY=($(compgen -W "-j --json --renew --help" -- "$cur"))
+		case $prev in
+		--exec)
+			# A command: a program, or a script's path
+			compopt -o filenames 2>/dev/null
+			if [[ $cur == */* ]]; then
+				COMPREPLY=($(compgen -f -- "$cur"))
+			else
+				COMPREPLY=($(compgen -c -- "$cur"))
+			fi
+			return
+			;;
+		--on)
+			# Comma-separated: complete the name after the last comma
+			local ev="key-soft-expired key-expired key-tx-low key-tx-exhausted
+				unknown-pgk no-tx-key group-new group-set group-del key-new
+				key-set key-del renewed lost"
+			local done=${cur%"${cur##*,}"}
+			COMPREPLY=($(compgen -P "$done" -W "$ev" -- "${cur##*,}"))
+			compopt -o nospace 2>/dev/null
+			return
+			;;
+		esac
+		COMPREPLY=($(compgen -W "-j --json --renew --exec --on --help" -- "$cur"))
 		;;
 	genkey|flush|version)
 		(( cword == i + 1 )) && COMPREPLY=($(compgen -W "--help" -- "$cur"))
