@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,15 +38,18 @@
 #include "state.h"
 
 #define WHERE_LEN 128
-#define TIME_MAX (INT64_C(1) << 62)
+#define TIME_MAX (INT64_MAX - 1)	/* INT64_MAX: "never" to the kernel */
+#define GROUPS_MAX 16384		/* the kernel's limit per namespace */
 #define CONFIG_MAX (16 << 20)
 #define CONFIG_MAX_TEXT "16 MiB"
 
 struct want_key {
 	struct key_info k;		/* pgk_id, suite, times, keyring */
-	char *file;			/* key_file, absolute; or NULL */
-	uint8_t pgk[PC5SEC_PGK_LEN];	/* read from file */
+	char *file;			/* key_file as given; or NULL */
+	char *abs;			/* key_file, absolute, once loaded */
+	uint8_t pgk[PC5SEC_PGK_LEN];	/* read from file, once loaded */
 	bool has_check;			/* check: the document's or the file's */
+	bool doc_check;			/* the document gave check */
 	uint8_t check[PC5SEC_KEY_CHECK_LEN];
 	char where[WHERE_LEN];
 };
@@ -88,7 +92,7 @@ struct step {
 struct plan {
 	struct step *steps;
 	size_t n, changes;
-	bool replace, conflicts;
+	bool replace, conflicts, oom;
 };
 
 static int bad(const char *where, const char *fmt, ...)
@@ -122,8 +126,9 @@ static const char *get_str(json_object *v, const char *where,
 			   const char *name)
 {
 	if (!json_object_is_type(v, json_type_string) ||
-	    !json_object_get_string_len(v)) {
-		bad(where, "%s must be a non-empty string", name);
+	    !json_object_get_string_len(v) ||
+	    (size_t)json_object_get_string_len(v) != strlen(json_object_get_string(v))) {
+		bad(where, "%s must be a non-empty string without NUL", name);
 		return NULL;
 	}
 	return json_object_get_string(v);
@@ -158,26 +163,39 @@ static int key_time(struct want_key *wk, json_object *v, const char *name,
 	return 0;
 }
 
+/* A value for a message: not one that looks like a PGK pasted by mistake */
+static const char *shown(const char *v)
+{
+	return strlen(v) >= 32 && strspn(v, "0123456789abcdefABCDEF") == strlen(v) ?
+	       "(a value that looks like key material, not shown)" : v;
+}
+
 /*
- * The PGK of key_file, and its check value. Without AF_ALG's hmac(sha256)
- * there is no check value: key files are then told apart by their names.
+ * Reads key_file: the PGK, and its check value, verified against the
+ * document's. Only for a key to be installed or compared: a key file may
+ * be gone once its key is in. Without AF_ALG's hmac(sha256) there is no
+ * check value: key files are then told apart by their names.
  */
-static int key_source_file(struct want_key *wk, const char *path)
+static int load_key_file(struct want_key *wk)
 {
 	static bool warned;
 	uint8_t check[PC5SEC_KEY_CHECK_LEN];
 	char abs[PATH_MAX];
+	struct stat st;
 	int ret;
 
-	if (!realpath(path, abs))
-		return bad(wk->where, "key_file %s: %s", path, strerror(errno));
-	wk->file = strdup(abs);
-	if (!wk->file || read_key_file(abs, wk->pgk))
+	if (wk->abs)
+		return 0;
+	if (!realpath(wk->file, abs) || stat(abs, &st))
+		return bad(wk->where, "key_file %s: %s", shown(wk->file), strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return bad(wk->where, "key_file %s: not a regular file", abs);
+	if (read_key_file(abs, wk->pgk))
 		return bad(wk->where, "key_file %s: cannot be used", abs);
+	wk->abs = strdup(abs);
+	if (!wk->abs)
+		return bad(wk->where, "%s", strerror(ENOMEM));
 	ret = key_check_value(wk->pgk, check);
-	if (ret && wk->has_check)
-		return bad(wk->where, "cannot compute the check value of key_file %s: %s",
-			   abs, strerror(-ret));
 	if (ret) {
 		if (!warned)
 			fprintf(stderr, "%s: apply: no check values here (AF_ALG hmac(sha256): %s): key files are compared by name\n",
@@ -185,11 +203,25 @@ static int key_source_file(struct want_key *wk, const char *path)
 		warned = true;
 		return 0;
 	}
-	if (wk->has_check && memcmp(check, wk->check, sizeof(check)))
+	if (wk->doc_check && memcmp(check, wk->check, sizeof(check)))
 		return bad(wk->where, "key_file %s does not hold the PGK of the check value given",
 			   abs);
 	memcpy(wk->check, check, sizeof(check));
 	wk->has_check = true;
+	return 0;
+}
+
+/* not_before, soft_expires and expires in the order the kernel requires */
+static int key_times(const struct want_key *wk)
+{
+	const struct key_info *k = &wk->k;
+
+	if (!HAS(k, PC5SEC_KEY_A_EXPIRES))
+		return 0;
+	if (HAS(k, PC5SEC_KEY_A_NOT_BEFORE) && k->not_before >= k->expires)
+		return bad(wk->where, "not_before must be before expires");
+	if (HAS(k, PC5SEC_KEY_A_SOFT_EXPIRES) && k->soft_expires > k->expires)
+		return bad(wk->where, "soft_expires must not be after expires");
 	return 0;
 }
 
@@ -253,14 +285,19 @@ static int parse_key(json_object *o, struct want_key *wk, const char *gwhere,
 			if (get_hex(val, wk->where, name, wk->check,
 				    sizeof(wk->check)))
 				return -1;
-			wk->has_check = true;
+			wk->has_check = wk->doc_check = true;
 		} else {
 			return bad(wk->where, "unknown member \"%s\"", name);
 		}
 	}
 	if (file && ring)
 		return bad(wk->where, "key_file and key_keyring exclude each other");
-	return file ? key_source_file(wk, file) : 0;
+	if (file) {
+		wk->file = strdup(file);
+		if (!wk->file)
+			return bad(wk->where, "%s", strerror(ENOMEM));
+	}
+	return key_times(wk);
 }
 
 static void group_num(struct want_group *wg, unsigned int attr, uint64_t v)
@@ -317,23 +354,31 @@ static int group_setting(struct want_group *wg, const char *name,
 static int parse_keys(json_object *o, struct want_group *wg)
 {
 	json_object *keys;
-	size_t i, j;
+	size_t i, j, n;
 
 	if (!json_object_object_get_ex(o, "keys", &keys))
 		return 0;
 	if (!json_object_is_type(keys, json_type_array))
 		return bad(wg->where, "keys must be an array");
-	wg->nkeys = json_object_array_length(keys);
-	wg->keys = calloc(wg->nkeys ? wg->nkeys : 1, sizeof(*wg->keys));
+	n = json_object_array_length(keys);
+	if (n > PC5SEC_MAX_KEYS)
+		return bad(wg->where, "a group holds at most %d keys", PC5SEC_MAX_KEYS);
+	wg->keys = calloc(n ? n : 1, sizeof(*wg->keys));
 	if (!wg->keys)
 		return bad(wg->where, "%s", strerror(ENOMEM));
-	for (i = 0; i < wg->nkeys; i++) {
+	for (i = 0; i < n; i++) {
+		wg->nkeys++;
 		if (parse_key(json_object_array_get_idx(keys, i), &wg->keys[i],
 			      wg->where, i))
 			return -1;
-		for (j = 0; j < i; j++)
+		for (j = 0; j < i; j++) {
 			if (wg->keys[j].k.pgk_id == wg->keys[i].k.pgk_id)
 				return bad(wg->keys[i].where, "pgk_id also in keys[%zu]", j);
+			if (PC5SEC_PGK_INDEX(wg->keys[j].k.pgk_id) ==
+			    PC5SEC_PGK_INDEX(wg->keys[i].k.pgk_id))
+				return bad(wg->keys[i].where, "keys[%zu] has the same PGK index (the PGK ID's low octet)",
+					   j);
+		}
 	}
 	return 0;
 }
@@ -420,6 +465,11 @@ static json_object *read_doc(const char *path)
 	root = json_tokener_parse_ex(tok, buf ? buf : "", len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
+	if (!root && jerr == json_tokener_continue) {
+		/* The end of the input ends a number, or the document early */
+		root = json_tokener_parse_ex(tok, "", 1);
+		jerr = json_tokener_get_error(tok);
+	}
 	while (root && end < len && strchr(" \t\r\n", buf[end]) && buf[end])
 		end++;
 	if (!root && jerr == json_tokener_continue)
@@ -440,7 +490,7 @@ static json_object *read_doc(const char *path)
 static int parse_doc(json_object *root, struct doc *d)
 {
 	json_object *groups = NULL, *v;
-	size_t i, j;
+	size_t i, j, n;
 	int64_t ver;
 
 	if (!json_object_is_type(root, json_type_object))
@@ -457,11 +507,14 @@ static int parse_doc(json_object *root, struct doc *d)
 	}
 	if (groups && !json_object_is_type(groups, json_type_array))
 		return bad("document", "groups must be an array");
-	d->n = groups ? json_object_array_length(groups) : 0;
-	d->groups = calloc(d->n ? d->n : 1, sizeof(*d->groups));
+	n = groups ? json_object_array_length(groups) : 0;
+	if (n > GROUPS_MAX)
+		return bad("document", "a network namespace holds at most %d groups", GROUPS_MAX);
+	d->groups = calloc(n ? n : 1, sizeof(*d->groups));
 	if (!d->groups)
 		return bad("document", "%s", strerror(ENOMEM));
-	for (i = 0; i < d->n; i++) {
+	for (i = 0; i < n; i++) {
+		d->n++;
 		if (parse_group(json_object_array_get_idx(groups, i),
 				&d->groups[i], i))
 			return -1;
@@ -480,6 +533,7 @@ static void doc_free(struct doc *d)
 		for (j = 0; j < d->groups[i].nkeys; j++) {
 			explicit_bzero(d->groups[i].keys[j].pgk, PC5SEC_PGK_LEN);
 			free(d->groups[i].keys[j].file);
+			free(d->groups[i].keys[j].abs);
 		}
 		free(d->groups[i].keys);
 	}
@@ -494,10 +548,12 @@ static void add_step(struct plan *p, enum op op, struct want_group *wg,
 {
 	struct step *s;
 
+	if (p->oom)
+		return;
 	s = realloc(p->steps, (p->n + 1) * sizeof(*s));
 	if (!s) {
-		perror(PROG_NAME ": apply");
-		exit(1);
+		p->oom = true;
+		return;
 	}
 	p->steps = s;
 	s = &p->steps[p->n++];
@@ -555,7 +611,7 @@ static void key_diff(const struct want_key *wk, const struct key_info *ck,
 	if (wk->has_check &&
 	    (!HAS(ck, PC5SEC_KEY_A_CHECK) || memcmp(wk->check, ck->check, sizeof(wk->check))))
 		differs(why, len, wk->file ? "the PGK in key_file" : "check");
-	else if (wk->file && !wk->has_check && !same_file(wk->file, ck))
+	else if (wk->abs && !wk->has_check && !same_file(wk->abs, ck))
 		differs(why, len, "key_file");
 }
 
@@ -648,14 +704,61 @@ static void conflict(struct plan *p, const char *where, const char *what,
  * The steps for one group in the pass's order: new groups with their keys,
  * settings, new keys, replaced keys, replaced groups, removed keys.
  */
+/*
+ * Whether the group's new keys must wait for its removals: a new key's PGK
+ * index is held by a key the document drops, or the group would hold more
+ * keys than the kernel allows. They then run after the point of no return.
+ */
+static bool adds_late(const struct want_group *wg, const struct group_info *cur)
+{
+	size_t i, j, kept = 0, added = 0;
+
+	for (i = 0; i < cur->nkeys; i++)
+		kept += in_doc_key(wg, cur->keys[i].pgk_id);
+	for (i = 0; i < wg->nkeys; i++) {
+		if (find_key(cur, wg->keys[i].k.pgk_id) || expired(&wg->keys[i]))
+			continue;
+		added++;
+		for (j = 0; j < cur->nkeys; j++)
+			if (cur->keys[j].index == PC5SEC_PGK_INDEX(wg->keys[i].k.pgk_id) &&
+			    !in_doc_key(wg, cur->keys[j].pgk_id))
+				return true;
+	}
+	return cur->nkeys + added > PC5SEC_MAX_KEYS && kept + added <= PC5SEC_MAX_KEYS;
+}
+
+/* The steps for a key of the document that is installed */
+static void plan_key(struct plan *p, struct want_group *wg, struct want_key *wk,
+		     const struct group_info *cur, const struct key_info *ck, int pass)
+{
+	char why[96] = "";
+
+	key_diff(wk, ck, why, sizeof(why));
+	if (!*why) {
+		if (pass == 1)
+			add_step(p, KEEP_KEY, wg, wk, cur, ck, NULL);
+	} else if (expired(wk)) {
+		/* The kernel would refuse it, and is about to remove it */
+		if (pass == 5)
+			add_step(p, DEL_KEY, wg, NULL, cur, ck, "past its expiry");
+	} else if (pass == 3) {
+		conflict(p, wk->where, "key", why);
+		add_step(p, REPLACE_KEY, wg, wk, cur, ck, why);
+	}
+}
+
+/*
+ * The steps for one group in the pass's order: new groups with their keys,
+ * settings, new keys, replaced keys, replaced groups, removed keys (and
+ * the new keys that wait for them).
+ */
 static void plan_group(struct plan *p, struct want_group *wg,
 		       const struct group_info *cur, int pass)
 {
-	char why[96] = "", kwhy[96];
-	struct want_key *wk;
+	char why[96] = "";
 	const struct key_info *ck;
-	bool replace;
 	size_t i;
+	bool late;
 
 	if (!cur) {
 		if (pass == 0) {
@@ -665,8 +768,7 @@ static void plan_group(struct plan *p, struct want_group *wg,
 		}
 		return;
 	}
-	replace = group_diff(wg, cur, why, sizeof(why));
-	if (replace) {
+	if (group_diff(wg, cur, why, sizeof(why))) {
 		if (pass == 4) {
 			conflict(p, wg->where, "group", why);
 			add_step(p, REPLACE_GROUP, wg, NULL, cur, NULL, why);
@@ -675,23 +777,18 @@ static void plan_group(struct plan *p, struct want_group *wg,
 	}
 	if (pass == 1)
 		add_step(p, *why ? SET_GROUP : KEEP_GROUP, wg, NULL, cur, NULL, why);
+	late = adds_late(wg, cur);
 	for (i = 0; i < wg->nkeys; i++) {
-		wk = &wg->keys[i];
-		ck = find_key(cur, wk->k.pgk_id);
-		kwhy[0] = '\0';
+		ck = find_key(cur, wg->keys[i].k.pgk_id);
 		if (ck)
-			key_diff(wk, ck, kwhy, sizeof(kwhy));
-		if (!ck && pass == 2)
-			plan_new_key(p, wg, wk, cur);
-		else if (ck && *kwhy && pass == 3) {
-			conflict(p, wk->where, "key", kwhy);
-			add_step(p, REPLACE_KEY, wg, wk, cur, ck, kwhy);
-		} else if (ck && !*kwhy && pass == 1)
-			add_step(p, KEEP_KEY, wg, wk, cur, ck, NULL);
+			plan_key(p, wg, &wg->keys[i], cur, ck, pass);
 	}
 	for (i = 0; pass == 5 && i < cur->nkeys; i++)
 		if (!in_doc_key(wg, cur->keys[i].pgk_id))
 			add_step(p, DEL_KEY, wg, NULL, cur, &cur->keys[i], NULL);
+	for (i = 0; pass == (late ? 5 : 2) && i < wg->nkeys; i++)
+		if (!find_key(cur, wg->keys[i].k.pgk_id))
+			plan_new_key(p, wg, &wg->keys[i], cur);
 }
 
 /* Whether the logon key a step installs is there: the kernel takes it */
@@ -708,7 +805,7 @@ static int check_keyring(const struct want_key *wk)
 static int check_sources(const struct plan *p)
 {
 	const struct step *s;
-	const struct want_group *wg;
+	struct want_group *wg;
 	size_t i, from, to;
 	int ret = 0;
 
@@ -722,15 +819,38 @@ static int check_sources(const struct plan *p)
 			to = wg->nkeys;
 		}
 		for (i = from; i < to; i++) {
-			const struct want_key *wk = &wg->keys[i];
+			struct want_key *wk = &wg->keys[i];
 			bool ring = HAS(&wk->k, PC5SEC_KEY_A_KEYRING);
 
 			if (expired(wk))
 				continue;
 			if (!wk->file && !ring)
-				ret |= bad(wk->where, "is not installed and has no key_file or key_keyring");
+				ret |= bad(wk->where, "%s and has no key_file or key_keyring",
+					   s->op == ADD_KEY ? "is not installed" :
+					   "must be installed again");
 			else if (ring)
 				ret |= check_keyring(wk);
+			else
+				ret |= load_key_file(wk);
+		}
+	}
+	return ret;
+}
+
+/* The check values of the installed keys' key files, to compare them */
+static int load_installed(struct doc *d, const struct group_list *l)
+{
+	const struct group_info *cur;
+	struct want_key *wk;
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < d->n; i++) {
+		cur = find_group(l, &d->groups[i].g.addr);
+		for (j = 0; cur && j < d->groups[i].nkeys; j++) {
+			wk = &d->groups[i].keys[j];
+			if (wk->file && !wk->doc_check && find_key(cur, wk->k.pgk_id))
+				ret |= load_key_file(wk);
 		}
 	}
 	return ret;
@@ -741,6 +861,8 @@ static int make_plan(struct plan *p, struct doc *d, const struct group_list *l)
 	size_t i;
 	int pass;
 
+	if (load_installed(d, l))
+		return -1;
 	for (pass = 0; pass <= 5; pass++)
 		for (i = 0; i < d->n; i++)
 			plan_group(p, &d->groups[i], find_group(l, &d->groups[i].g.addr), pass);
@@ -753,6 +875,8 @@ static int make_plan(struct plan *p, struct doc *d, const struct group_list *l)
 		if (!kept)
 			add_step(p, DEL_GROUP, NULL, NULL, &l->groups[i], NULL, NULL);
 	}
+	if (p->oom)
+		return bad("apply", "%s", strerror(ENOMEM));
 	if (p->conflicts)
 		return -1;
 	return check_sources(p);
@@ -780,24 +904,83 @@ static void step_line(FILE *f, const char *prefix, const struct step *s)
 	fputc('\n', f);
 }
 
-static int install_key(const struct want_group *wg, const struct want_key *wk,
-		       const char *what)
+/*
+ * A key ready to be sent: its tx PTK IDs reserved from the state
+ * directory (above those of the key it replaces, ck, if any: a reservation
+ * file may be behind a key added with an explicit tx-ptk-id), and its
+ * source recorded.
+ */
+static int prepare_key(const struct want_group *wg, const struct want_key *wk,
+		       const struct key_info *ck, struct key_info *k)
 {
 	struct resv_id id = { &wg->g.addr, wg->g.member_id, wk->k.pgk_id };
-	struct key_info k = wk->k;
-	uint16_t first, last = PC5SEC_PTK_ID_MAX;
+	uint32_t floor = ck ? ck->tx_ptk_id_limit + 1u : 0;
+	uint16_t first, last;
 	char why[512];
 
-	if (resv_reserve(state_dir, &id, &first, &last, why, sizeof(why))) {
-		fprintf(stderr, "%s: %s: %s\n", PROG_NAME, what, why);
+	if (resv_reserve(state_dir, &id, floor, &first, &last, why, sizeof(why))) {
+		fprintf(stderr, "%s: apply: %s: %s\n", PROG_NAME, wk->where, why);
 		return -1;
 	}
-	field_set(&key_table, &k, &k.has, PC5SEC_KEY_A_TX_PTK_ID, first);
-	field_set(&key_table, &k, &k.has, PC5SEC_KEY_A_TX_PTK_ID_LIMIT, last);
-	if (wk->file)
-		key_source_file_set(&k, wk->file);
-	return ipc_key(PC5SEC_CMD_KEY_NEW, &wg->g.addr, &k,
-		       wk->file ? wk->pgk : NULL, what);
+	*k = wk->k;
+	field_set(&key_table, k, &k->has, PC5SEC_KEY_A_TX_PTK_ID, first);
+	field_set(&key_table, k, &k->has, PC5SEC_KEY_A_TX_PTK_ID_LIMIT, last);
+	if (wk->abs)
+		key_source_file_set(k, wk->abs);
+	return 0;
+}
+
+/*
+ * A logon key's PGK cannot be read here: the check value the document
+ * gives is compared with the kernel's once it is in, and a key that is not
+ * the one meant is removed again.
+ */
+static int verify_keyring(const struct want_group *wg, const struct want_key *wk)
+{
+	struct group_list l = { 0 };
+	const struct key_info *ck;
+	bool same;
+
+	if (!wk->doc_check || !HAS(&wk->k, PC5SEC_KEY_A_KEYRING))
+		return 0;
+	if (ipc_groups(&wg->g.addr, &l, "apply: cannot read the key back"))
+		return -1;
+	ck = l.n ? find_key(&l.groups[0], wk->k.pgk_id) : NULL;
+	same = ck && HAS(ck, PC5SEC_KEY_A_CHECK) &&
+	       !memcmp(ck->check, wk->check, sizeof(wk->check));
+	group_list_free(&l);
+	if (same)
+		return 0;
+	bad(wk->where, "the logon key %s does not hold the PGK of the check value given",
+	    wk->k.keyring);
+	return -EKEYREJECTED;
+}
+
+static int send_key(const struct want_group *wg, const struct want_key *wk,
+		    struct key_info *k)
+{
+	char what[WHERE_LEN + 16];
+	int ret;
+
+	snprintf(what, sizeof(what), "apply: %s: add key", wk->where);
+	ret = ipc_key(PC5SEC_CMD_KEY_NEW, &wg->g.addr, k, wk->abs ? wk->pgk : NULL, what);
+	explicit_bzero(k, sizeof(*k));
+	if (!ret)
+		ret = verify_keyring(wg, wk);
+	if (ret == -EKEYREJECTED) {
+		k->pgk_id = wk->k.pgk_id;
+		k->has = BIT(PC5SEC_KEY_A_PGK_ID);
+		ipc_key(PC5SEC_CMD_KEY_DEL, &wg->g.addr, k, NULL, what);
+	}
+	return ret;
+}
+
+static int install_key(const struct want_group *wg, const struct want_key *wk,
+		       const struct key_info *ck)
+{
+	struct key_info k;
+
+	return prepare_key(wg, wk, ck, &k) ?: send_key(wg, wk, &k);
 }
 
 void key_source_file_set(struct key_info *k, const char *path)
@@ -812,17 +995,19 @@ void key_source_file_set(struct key_info *k, const char *path)
 }
 
 /* A removal: what is gone already is done */
-static int remove_one(uint8_t cmd, const struct pc5_addr *addr,
-		      const struct key_info *ck, const char *what)
+static int remove_one(const struct pc5_addr *addr, const struct key_info *ck,
+		      const char *what)
 {
 	struct group_info g = { .addr = *addr };
 	struct key_info k = { 0 };
 	int ret;
 
-	if (cmd == PC5SEC_CMD_GROUP_DEL)
-		return ipc_group(cmd, &g, what);
-	field_set(&key_table, &k, &k.has, PC5SEC_KEY_A_PGK_ID, ck->pgk_id);
-	ret = ipc_key(cmd, addr, &k, NULL, NULL);
+	if (ck) {
+		field_set(&key_table, &k, &k.has, PC5SEC_KEY_A_PGK_ID, ck->pgk_id);
+		ret = ipc_key(PC5SEC_CMD_KEY_DEL, addr, &k, NULL, NULL);
+	} else {
+		ret = ipc_group(PC5SEC_CMD_GROUP_DEL, &g, NULL);
+	}
 	if (ret == -ENOENT)
 		return 0;
 	if (ret)
@@ -846,11 +1031,45 @@ static int set_group(const struct group_info *from, const char *what)
 	return ipc_group(PC5SEC_CMD_GROUP_SET, &g, what);
 }
 
+/* Removes, then installs again: reserved first, so that little can fail */
+static int replace_key(const struct step *s, const char *what)
+{
+	struct key_info k;
+	int ret;
+
+	if (prepare_key(s->wg, s->wk, s->ck, &k))
+		return -1;
+	ret = remove_one(&s->wg->g.addr, s->ck, what);
+	if (ret) {
+		explicit_bzero(&k, sizeof(k));
+		return ret;
+	}
+	ret = send_key(s->wg, s->wk, &k);
+	if (ret)
+		fprintf(stderr, "%s: %s: the key was removed and is not installed again\n",
+			PROG_NAME, what);
+	return ret;
+}
+
+static int replace_group(const struct step *s, const char *what)
+{
+	const struct want_group *wg = s->wg;
+	size_t i;
+	int ret;
+
+	ret = remove_one(&wg->g.addr, NULL, what) ?: add_group(wg, what);
+	for (i = 0; !ret && i < wg->nkeys; i++)
+		if (!expired(&wg->keys[i]))
+			ret = install_key(wg, &wg->keys[i], NULL);
+	if (ret)
+		fprintf(stderr, "%s: %s: the group was removed and is not complete again\n",
+			PROG_NAME, what);
+	return ret;
+}
+
 static int do_step(const struct step *s, const char *what)
 {
 	const struct group_info *g = s->wg ? &s->wg->g : s->cur;
-	size_t i;
-	int ret;
 
 	switch (s->op) {
 	case ADD_GROUP:
@@ -858,22 +1077,15 @@ static int do_step(const struct step *s, const char *what)
 	case SET_GROUP:
 		return set_group(&s->wg->g, what);
 	case ADD_KEY:
-		return install_key(s->wg, s->wk, what);
+		return install_key(s->wg, s->wk, NULL);
 	case REPLACE_KEY:
-		ret = remove_one(PC5SEC_CMD_KEY_DEL, &g->addr, s->ck, what);
-		return ret ? ret : install_key(s->wg, s->wk, what);
+		return replace_key(s, what);
 	case REPLACE_GROUP:
-		ret = remove_one(PC5SEC_CMD_GROUP_DEL, &g->addr, NULL, what);
-		if (!ret)
-			ret = add_group(s->wg, what);
-		for (i = 0; !ret && i < s->wg->nkeys; i++)
-			if (!expired(&s->wg->keys[i]))
-				ret = install_key(s->wg, &s->wg->keys[i], what);
-		return ret;
+		return replace_group(s, what);
 	case DEL_KEY:
-		return remove_one(PC5SEC_CMD_KEY_DEL, &g->addr, s->ck, what);
+		return remove_one(&g->addr, s->ck, what);
 	case DEL_GROUP:
-		return remove_one(PC5SEC_CMD_GROUP_DEL, &g->addr, NULL, what);
+		return remove_one(&g->addr, NULL, what);
 	default:
 		return 0;
 	}
@@ -885,11 +1097,11 @@ static int undo_step(const struct step *s, const char *what)
 
 	switch (s->op) {
 	case ADD_GROUP:
-		return remove_one(PC5SEC_CMD_GROUP_DEL, &s->wg->g.addr, NULL, what);
+		return remove_one(&s->wg->g.addr, NULL, what);
 	case SET_GROUP:
 		return set_group(s->cur, what);
 	case ADD_KEY:
-		return remove_one(PC5SEC_CMD_KEY_DEL, &s->wg->g.addr, &k, what);
+		return remove_one(&s->wg->g.addr, &k, what);
 	default:
 		return 0;
 	}
@@ -912,42 +1124,55 @@ static void step_what(const struct step *s, char *buf, size_t len)
 		snprintf(buf, len, "apply: %s: remove %s", addr_str(&s->cur->addr, a), what);
 }
 
-static int run_plan(const struct plan *p)
+/* Undoes steps[0..n) in reverse: all of them can be undone */
+static void undo_steps(const struct plan *p, size_t n)
 {
 	char what[WHERE_LEN + 32];
-	size_t i, j;
-	int ret = 0, undo;
+	int undo = 0;
 
-	for (i = 0; i < p->n && !ret; i++) {
-		if (p->steps[i].op >= KEEP_GROUP)
+	while (n-- > 0) {
+		if (p->steps[n].op >= KEEP_GROUP)
 			continue;
-		step_what(&p->steps[i], what, sizeof(what));
-		ret = do_step(&p->steps[i], what);
-		if (!ret)
-			step_line(stdout, "", &p->steps[i]);
-	}
-	if (!ret)
-		return 0;
-	i--;
-	if (p->steps[i].op > ADD_KEY) {
-		fprintf(stderr, "%s: apply: stopped; the changes above were made (removals cannot be undone)\n",
-			PROG_NAME);
-		return ret;
-	}
-	undo = 0;
-	for (j = i; j-- > 0;) {
-		if (p->steps[j].op > ADD_KEY)
-			continue;
-		step_what(&p->steps[j], what, sizeof(what));
-		if (undo_step(&p->steps[j], what))
+		step_what(&p->steps[n], what, sizeof(what));
+		if (undo_step(&p->steps[n], what))
 			undo = -1;
-		else if (p->steps[j].op < KEEP_GROUP)
-			step_line(stderr, PROG_NAME ": apply: undone: ", &p->steps[j]);
+		else
+			step_line(stderr, PROG_NAME ": apply: undone: ", &p->steps[n]);
 	}
 	fprintf(stderr, "%s: apply: %s\n", PROG_NAME, undo ?
 		"could not undo every change made; see 'pc5sec show'" :
 		"nothing changed: every change made was undone");
-	return ret;
+}
+
+/*
+ * Runs the steps. A failure before any step that cannot be undone undoes
+ * the steps made; after one, it stops there.
+ */
+static int run_plan(const struct plan *p)
+{
+	char what[WHERE_LEN + 32];
+	bool committed = false;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < p->n; i++) {
+		if (p->steps[i].op >= KEEP_GROUP)
+			continue;
+		step_what(&p->steps[i], what, sizeof(what));
+		ret = do_step(&p->steps[i], what);
+		if (ret && (committed || p->steps[i].op > ADD_KEY)) {
+			fprintf(stderr, "%s: apply: stopped; the changes above were made, and removals cannot be undone\n",
+				PROG_NAME);
+			return ret;
+		}
+		if (ret) {
+			undo_steps(p, i);
+			return ret;
+		}
+		committed |= p->steps[i].op > ADD_KEY;
+		step_line(stdout, "", &p->steps[i]);
+	}
+	return 0;
 }
 
 static void print_plan(const struct plan *p)
@@ -1068,11 +1293,14 @@ static json_object *config_group(const struct group_info *g)
 	put_int(o, "group_id", g->group_id);
 	put_int(o, "member_id", g->member_id);
 	if (HAS(g, PC5SEC_A_IFINDEX)) {
-		if (if_indextoname(g->ifindex, dev))
-			json_object_object_add(o, "dev", json_object_new_string(dev));
-		else
-			fprintf(stderr, "%s: show: group %s is bound to interface %u, which has no name here\n",
+		/* Left out, the document would mean any interface */
+		if (!if_indextoname(g->ifindex, dev)) {
+			fprintf(stderr, "%s: show: group %s is bound to interface %u, which has no name here: no document can say so\n",
 				PROG_NAME, a, g->ifindex);
+			json_object_put(o);
+			return NULL;
+		}
+		json_object_object_add(o, "dev", json_object_new_string(dev));
 	}
 	put_int(o, "bearer", g->bearer);
 	put_int(o, "replay_window", g->replay_window);
@@ -1087,7 +1315,7 @@ static json_object *config_group(const struct group_info *g)
 int config_print(const struct group_list *l)
 {
 	const struct group_info **sorted = calloc(l->n + 1, sizeof(*sorted));
-	json_object *root, *groups;
+	json_object *root, *groups, *g;
 	size_t i;
 
 	if (!sorted)
@@ -1100,13 +1328,14 @@ int config_print(const struct group_list *l)
 	root = json_object_new_object();
 	put_int(root, "version", CONFIG_VERSION);
 	groups = json_object_new_array();
-	for (i = 0; i < l->n; i++)
-		json_object_array_add(groups, config_group(sorted[i]));
 	json_object_object_add(root, "groups", groups);
-	puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_SPACED |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	for (i = 0; i < l->n && (g = config_group(sorted[i])); i++)
+		json_object_array_add(groups, g);
+	if (i == l->n)
+		puts(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_SPACED |
+						    JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(root);
 	free(sorted);
-	return 0;
+	return i == l->n ? 0 : -ENODEV;
 }

@@ -132,7 +132,7 @@ static int reserve(struct key_req *r)
 			last = r->v[K_TX_PTK_LIMIT].num;
 	} else if (get_member_id(&r->addr, &id.member_id)) {
 		return -1;
-	} else if (resv_reserve(state_dir, &id, &first, &last, why,
+	} else if (resv_reserve(state_dir, &id, 0, &first, &last, why,
 				sizeof(why))) {
 		fprintf(stderr, "%s: key add: %s\n", PROG_NAME, why);
 		return -1;

@@ -176,8 +176,8 @@ static uint16_t block_end(uint32_t first)
 	return last > PC5SEC_PTK_ID_MAX ? PC5SEC_PTK_ID_MAX : last;
 }
 
-int resv_reserve(const char *dir, const struct resv_id *id, uint16_t *first,
-		 uint16_t *last, char *why, size_t why_len)
+int resv_reserve(const char *dir, const struct resv_id *id, uint32_t floor,
+		 uint16_t *first, uint16_t *last, char *why, size_t why_len)
 {
 	char addr[ADDR_STRLEN];
 	struct resv r;
@@ -188,6 +188,8 @@ int resv_reserve(const char *dir, const struct resv_id *id, uint16_t *first,
 	ret = resv_begin(&r, dir, id, why, why_len);
 	if (!ret)
 		ret = load(&r, &next, &exists);
+	if (!ret && next < floor)
+		next = floor;
 	if (!ret && next > PC5SEC_PTK_ID_MAX)
 		ret = failf(&r, "all PTK IDs of PGK ID 0x%08x for member 0x%06x in group %s have been used; a new PGK is needed",
 			    id->pgk_id, id->member_id, addr_str(id->addr, addr));

@@ -24,11 +24,11 @@ struct resv_id {
 };
 
 /*
- * Reserves the next block, PTK IDs *first to *last. On failure returns -1
- * with the reason in why.
+ * Reserves the next block, PTK IDs *first to *last, from floor at least.
+ * On failure returns -1 with the reason in why.
  */
-int resv_reserve(const char *dir, const struct resv_id *id, uint16_t *first,
-		 uint16_t *last, char *why, size_t why_len);
+int resv_reserve(const char *dir, const struct resv_id *id, uint32_t floor,
+		 uint16_t *first, uint16_t *last, char *why, size_t why_len);
 
 /*
  * Extends the reservation whose last PTK ID is limit by a block, to
