@@ -12,7 +12,7 @@ pkgs=(
 	linux-headers-cloud-amd64
 	# test VM: kernel, QEMU, initramfs contents
 	linux-image-cloud-amd64 qemu-system-x86 busybox-static cpio gzip
-	iproute2 tcpdump kmod util-linux coreutils jq
+	iproute2 tcpdump kmod util-linux coreutils jq keyutils
 	# make profile: perf in the test VM
 	linux-perf
 	# style and static checks; make -C tools verify-units (systemd-analyze,

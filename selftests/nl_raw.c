@@ -118,6 +118,7 @@ static struct nlmsghdr *build(const char *name, char *buf, unsigned int fam,
 			      const char *g)
 {
 	static const unsigned char zero[PC5SEC_PGK_LEN];
+	char text[PC5SEC_KEY_USERDATA_MAX + PC5SEC_KEYRING_DESC_MAX];
 	struct nlmsghdr *nlh;
 	struct nlattr *n;
 
@@ -187,6 +188,44 @@ static struct nlmsghdr *build(const char *name, char *buf, unsigned int fam,
 		n = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
 		mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, 9);
 		mnl_attr_put_u8(nlh, PC5SEC_KEY_A_SUITE, PC5SEC_SUITE_EEA2);
+		mnl_attr_nest_end(nlh, n);
+	} else if (!strcmp(name, "pgk-and-keyring")) {
+		nlh = put_hdr(buf, fam, PC5SEC_CMD_KEY_NEW);
+		put_addr(nlh, g);
+		n = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
+		mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, 9);
+		mnl_attr_put(nlh, PC5SEC_KEY_A_PGK, sizeof(zero), zero);
+		mnl_attr_put_strz(nlh, PC5SEC_KEY_A_KEYRING, "pc5sec:nl_raw");
+		mnl_attr_put_u8(nlh, PC5SEC_KEY_A_SUITE, PC5SEC_SUITE_EEA2);
+		mnl_attr_nest_end(nlh, n);
+	} else if (!strcmp(name, "keyring-long") || !strcmp(name, "keyring-empty")) {
+		memset(text, 'k', sizeof(text));
+		text[name[8] == 'l' ? PC5SEC_KEYRING_DESC_MAX + 1 : 0] = '\0';
+		nlh = put_hdr(buf, fam, PC5SEC_CMD_KEY_NEW);
+		put_addr(nlh, g);
+		n = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
+		mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, 9);
+		mnl_attr_put_strz(nlh, PC5SEC_KEY_A_KEYRING, text);
+		mnl_attr_put_u8(nlh, PC5SEC_KEY_A_SUITE, PC5SEC_SUITE_EEA2);
+		mnl_attr_nest_end(nlh, n);
+	} else if (!strcmp(name, "userdata-long")) {
+		memset(text, 'u', sizeof(text));
+		nlh = put_hdr(buf, fam, PC5SEC_CMD_KEY_NEW);
+		put_addr(nlh, g);
+		n = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
+		mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, 9);
+		mnl_attr_put(nlh, PC5SEC_KEY_A_PGK, sizeof(zero), zero);
+		mnl_attr_put_u8(nlh, PC5SEC_KEY_A_SUITE, PC5SEC_SUITE_EEA2);
+		mnl_attr_put(nlh, PC5SEC_KEY_A_USERDATA, PC5SEC_KEY_USERDATA_MAX + 1, text);
+		mnl_attr_nest_end(nlh, n);
+	} else if (!strcmp(name, "check-in")) {
+		nlh = put_hdr(buf, fam, PC5SEC_CMD_KEY_NEW);
+		put_addr(nlh, g);
+		n = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
+		mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, 9);
+		mnl_attr_put(nlh, PC5SEC_KEY_A_PGK, sizeof(zero), zero);
+		mnl_attr_put_u8(nlh, PC5SEC_KEY_A_SUITE, PC5SEC_SUITE_EEA2);
+		mnl_attr_put(nlh, PC5SEC_KEY_A_CHECK, PC5SEC_KEY_CHECK_LEN, zero);
 		mnl_attr_nest_end(nlh, n);
 	} else if (!strcmp(name, "index-in")) {
 		nlh = put_hdr(buf, fam, PC5SEC_CMD_KEY_NEW);

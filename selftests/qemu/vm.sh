@@ -4,8 +4,8 @@
 # vm.sh [-k LANE] [-m check|run] [-c CMD] [-s SHAREDIR] [-t "TESTS"] [-T SECONDS]
 #       [-o OUTFILE] [-x BINARY]... [-e NAME=VALUE]...
 #
-# Packs an initramfs (busybox, bash, ip, tcpdump, kmod, the pc5sec module,
-# tool and selftests, the kernel modules the tests need) and boots test
+# Packs an initramfs (busybox, bash, ip, tcpdump, kmod, keyctl, the pc5sec
+# module, tool and selftests, the kernel modules the tests need) and boots test
 # kernel LANE (scripts/kernel.sh) in QEMU under TCG. The guest's console is
 # streamed to stdout; the guest reports its result on a second serial port,
 # so a VM that crashes, hangs or never reports is a failure.
@@ -79,7 +79,8 @@ copy_bin() {
 }
 
 copy_bin /usr/bin/bash /usr/sbin/ip /usr/sbin/genl /usr/bin/tcpdump /usr/bin/kmod /usr/bin/jq \
-	/usr/bin/timeout /usr/bin/setpriv /usr/bin/unshare /usr/bin/nsenter /usr/sbin/bridge
+	/usr/bin/timeout /usr/bin/setpriv /usr/bin/unshare /usr/bin/nsenter /usr/sbin/bridge \
+	/usr/bin/keyctl
 ln -sf bash "$root/usr/bin/sh"
 for t in modprobe insmod rmmod lsmod depmod modinfo; do ln -sf ../bin/kmod "$root/usr/sbin/$t"; done
 ln -sf ../bin/tcpdump "$root/usr/sbin/tcpdump"
