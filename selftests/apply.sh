@@ -308,6 +308,32 @@ expired_key() {
 	[ -z "$out" ]
 }
 
+keyring() {
+	local out
+	printf "$(tr -d '[:space:]' <"$tmp/kx" | sed 's/../\\x&/g')" >"$tmp/kx.bin"
+	[ "$(wc -c <"$tmp/kx.bin")" = 32 ] || return 1
+	ue 1 keyctl padd logon pc5sec:apply @u <"$tmp/kx.bin" >/dev/null || return
+	jq '.groups[2].keys += [{"pgk_id": 9, "suite": "eea2", "key_keyring": "pc5sec:apply"}]' \
+		"$tmp/d2-1" >"$tmp/d7"
+	out=$(ap 1 apply "$tmp/d7") || return
+	[ "$out" = "add key $GC pgk-id 0x00000009" ] || return 1
+	ue 1 pc5sec show --config >"$tmp/c7" || return
+	jq -e --arg g $GC '.groups[] | select(.address == $g) |
+		.keys[] | select(.pgk_id == 9) | .key_keyring == "pc5sec:apply" and .key_file == null' \
+		"$tmp/c7" >/dev/null || return 1
+	out=$(ap 1 apply -n - <"$tmp/c7") || return
+	[ "$(tail -n 1 <<<"$out")" = "nothing to do" ] || return 1
+	jq '.groups[2].keys += [{"pgk_id": 10, "suite": "eea2", "key_keyring": "pc5sec:missing"}]' \
+		"$tmp/d7" >"$tmp/d8"
+	want='(pgk_id 0x0000000a): key_keyring pc5sec:missing: no logon key' refused "$tmp/d8" ||
+		return
+	# The logon key's PGK is not the one the check value names: taken out again.
+	jq '.groups[2].keys += [{"pgk_id": 10, "suite": "eea2", "key_keyring": "pc5sec:apply",
+		"check": "0000000000000000"}]' "$tmp/d7" >"$tmp/d11"
+	want='(pgk_id 0x0000000a): the logon key pc5sec:apply does not hold the PGK of the check value given' \
+		events=any refused "$tmp/d11"
+}
+
 no_key_bytes() {
 	local k hex
 	for k in ka kb kr1 kr2 kc kx; do
