@@ -4,7 +4,7 @@
 # pc5sec monitor --exec: the command runs for the chosen events with the
 # event in its environment and as JSON on its stdin, one at a time, without
 # the monitor's sockets; a failing one does not stop the monitor; and a
-# hook that installs the next key on a soft expiry keeps traffic between
+# hook that applies the next key on a soft expiry keeps traffic between
 # two UEs going, without a loss, across the old key's expiry.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -212,16 +212,21 @@ lost() {
 }
 ktap_case "events lost while a hook runs run it as \"lost\"" lost
 
-# The renewal hook: on its key's soft expiry, each UE installs the next PGK
-# ID (the same new PGK on both, as a key management function would hand it
-# out) to be used for sending 3 s later; the old key expires 5 s after its
-# soft expiry. ue1 sends to ue2 throughout, 200 datagrams a second for 9 s.
+# The renewal hook: on its key's soft expiry, each UE applies a document
+# with the next PGK ID (the same new PGK on both, as a key management
+# function would hand it out) to be used for sending 3 s later: the
+# running configuration and the new key. The old key expires 5 s after
+# its soft expiry. ue1 sends to ue2 throughout, 200 datagrams a second for
+# 9 s.
 cat >"$tmp/rollover.sh" <<'EOF'
 #!/bin/bash
 # rollover.sh STATEDIR PGKFILE LOG
 [ "$PC5SEC_EVENT" = key-soft-expired ] || exit 0
-pc5sec --state-dir "$1" key add "$PC5SEC_GROUP" pgk-id $((PC5SEC_PGK_ID + 1)) \
-	suite aes-gcm-128 key-file "$2" not-before 3s || exit
+pc5sec show --config |
+	jq --arg g "$PC5SEC_GROUP" --argjson id $((PC5SEC_PGK_ID + 1)) --arg f "$2" \
+		--argjson nb $(($(date +%s) + 3)) '(.groups[] | select(.address == $g) | .keys) +=
+		[{"pgk_id": $id, "suite": "aes-gcm-128", "not_before": $nb, "key_file": $f}]' |
+	pc5sec --state-dir "$1" apply - >>"$3" || exit
 echo "$PC5SEC_EVENT $PC5SEC_PGK_ID" >>"$3"
 EOF
 chmod +x "$tmp/rollover.sh"
@@ -247,7 +252,7 @@ rollover() {
 	recv_bg r 2 $g -n 1800 -V -s 100 -T 3000 || return
 	send 1 $g -s 100 -n 1800 -r 200 &
 	s=$!
-	wait_lines "$tmp/r1.log" 1 50 && wait_lines "$tmp/r2.log" 1 20 || return
+	wait_lines "$tmp/r1.log" 2 50 && wait_lines "$tmp/r2.log" 2 20 || return
 	for i in 1 2; do
 		keys=$(pc $i show $g -j | jq -c '[.groups[0].keys[].pgk_id] | sort')
 		echo "ue$i: hook ran: $(cat "$tmp/r$i.log"); keys $keys"
@@ -268,7 +273,7 @@ rollover() {
 	jq -e 'length == 1 and .[0].pgk_id == 258 and .[0].tx > 0' <<<"$keys" >/dev/null ||
 		fail "ue1 does not send with the next key alone"
 }
-ktap_case "a hook installing the next key on soft expiry keeps traffic lossless across the expiry" \
+ktap_case "a hook applying the next key on soft expiry keeps traffic lossless across the expiry" \
 	rollover
 
 ktap_run
