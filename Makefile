@@ -23,6 +23,12 @@
 # make profile          perf in the test VM while modes run unpaced: busy
 #                       CPUs and hottest symbols; MODES, PAYLOAD, DURATION,
 #                       TOP, CALLERS
+# make spec-check       Documentation/netlink/specs/pc5sec.yaml against the
+#                       kernel's genetlink-legacy schema, and against
+#                       uapi/linux/pc5sec.h (ynl-gen-c.py --mode uapi) and
+#                       kmod/netlink.c's policies, ops and events; on the
+#                       host, with the ynl tools of Debian's linux-source-6.12
+#                       (scripts/ynl.sh)
 # make deps             install what is missing (Debian packages)
 # make style | sparse   checkpatch --strict, sparse
 #
@@ -59,6 +65,9 @@ tool:
 
 deps:
 	@scripts/deps.sh
+
+spec-check: deps
+	@scripts/spec-check.py "$$(scripts/ynl.sh)"
 
 # The VM targets fail the ordinary way when the tests or the command fail:
 # vm.sh's status is the recipe's. vm.sh itself returns the command's exact
@@ -144,5 +153,5 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
 
-.PHONY: all module tool deps check check-debug vm-run demo bench fuzz faults profile \
+.PHONY: all module tool deps spec-check check check-debug vm-run demo bench fuzz faults profile \
 	style sparse clean
