@@ -78,6 +78,23 @@ def parse_header(path):
     return enums, defines
 
 
+def op_values(spec):
+    """Each operation's value (the unified model), and the aliases: the
+    operations whose value repeats an earlier one's (the events the module
+    sends with the ID of the command that caused them), each with the
+    command's name."""
+    values, aliases, first, val = {}, {}, {}, 1
+    for op in spec['operations']['list']:
+        val = op.get('value', val)
+        values[op['name']] = val
+        if val in first:
+            aliases[op['name']] = first[val]
+        else:
+            first[val] = op['name']
+        val += 1
+    return values, aliases
+
+
 def check_schema(spec, ynl_dir):
     schema_path = os.path.join(ynl_dir, 'Documentation/netlink', spec['protocol'] + '.yaml')
     schema = yaml.safe_load(open(schema_path))
@@ -89,8 +106,9 @@ def check_schema(spec, ynl_dir):
     return True
 
 
-def gen_uapi(ynl_dir, build):
-    """ynl-gen-c.py's uapi header of the spec, in a tree as the kernel's."""
+def gen_uapi(spec, ynl_dir, build):
+    """ynl-gen-c.py's uapi header of the spec, in a tree as the kernel's,
+    without the aliases (the header has one name per command ID)."""
     tree = os.path.join(build, 'tree')
     shutil.rmtree(tree, ignore_errors=True)
     os.makedirs(os.path.join(tree, 'Documentation/netlink/specs'))
@@ -100,8 +118,14 @@ def gen_uapi(ynl_dir, build):
     for f in os.listdir(src):
         if f.endswith('.yaml'):
             shutil.copy(os.path.join(src, f), os.path.join(tree, 'Documentation/netlink'))
-    spec = os.path.join(tree, 'Documentation/netlink/specs/pc5sec.yaml')
-    shutil.copy(SPEC, spec)
+    _, aliases = op_values(spec)
+    spec = dict(spec, operations=dict(spec['operations'], list=[
+        op for op in spec['operations']['list'] if op['name'] not in aliases]))
+    first = open(SPEC).readline()
+    path = os.path.join(tree, 'Documentation/netlink/specs/pc5sec.yaml')
+    with open(path, 'w') as f:
+        f.write(first + '\n' + yaml.safe_dump(spec, sort_keys=False))
+    spec = path
     out = os.path.join(build, 'pc5sec.h')
     gen = os.path.join(ynl_dir, 'tools/net/ynl/ynl-gen-c.py')
     r = subprocess.run([sys.executable, gen, '--mode', 'uapi', '--header', '--spec', spec,
@@ -293,9 +317,18 @@ def check_policies(spec, defines):
                                        flags=re.S))
 
     prefix = spec['operations']['name-prefix']
-    spec_ops = set()
+    _, aliases = op_values(spec)
+    spec_ops, events = set(), set()
     for op in spec['operations']['list']:
-        cname = (prefix + op['name']).upper().replace('-', '_')
+        cname = (prefix + aliases.get(op['name'], op['name'])).upper().replace('-', '_')
+        if 'event' in op or 'notify' in op:
+            events.add(cname)
+            if op.get('mcgrp') != 'monitor':
+                err(f'{cname}: an event on {op.get("mcgrp")}, the kernel has one group, monitor')
+        if op['name'] in aliases:
+            if 'do' in op or 'dump' in op:
+                err(f'{op["name"]}: repeats {aliases[op["name"]]}\'s value, yet is not only an event')
+            continue
         spec_ops.add(cname)
         modes = {m for m in ('do', 'dump') if m in op}
         kmodes, kpol = kernel_ops.get(cname, (set(), None))
@@ -312,12 +345,9 @@ def check_policies(spec, defines):
                               if v['name'] == attr), None)
                 if kpol and cattr not in policies.get(kpol, {}):
                     err(f'{cname}: {attr} is in the {mode} request, not in {kpol}')
-        has_event = 'event' in op or 'notify' in op
-        if has_event != (cname in notified):
-            err(f'{cname}: the module {"sends" if cname in notified else "never sends"} it '
-                f'as an event, the spec {"says so" if has_event else "does not"}')
-        if has_event and op.get('mcgrp') != 'monitor':
-            err(f'{cname}: an event on {op.get("mcgrp")}, the kernel has one group, monitor')
+    for cname in sorted(events ^ notified):
+        err(f'{cname}: the module {"sends" if cname in notified else "never sends"} it '
+            f'as an event, the spec {"says so" if cname in events else "does not"}')
     for cname in set(kernel_ops) - spec_ops:
         err(f'{cname}: a kernel op the spec lacks')
 
@@ -339,7 +369,7 @@ def main():
     if check_schema(spec, ynl_dir):
         print(f'ok: {os.path.relpath(SPEC, top)} is valid {spec["protocol"]}')
         checks += 1
-    generated = gen_uapi(ynl_dir, build)
+    generated = gen_uapi(spec, ynl_dir, build)
     if generated:
         n = len(errors)
         enums, defines = check_header(generated)
