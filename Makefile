@@ -6,6 +6,7 @@
 #                       or KERNEL=6.12)
 # make check-debug      the same on a KASAN/lockdep/kmemleak kernel
 # make vm-run CMD=...   a command in the test VM [SHARE=dir] [KERNEL=...]
+#                       [YNL=1: the kernel's ynl CLI in /selftests/ynl]
 # make demo             three UEs, one protected group, in the test VM
 # make bench            throughput, CPU cost, key install rate and scale of
 #                       pc5sec beside plaintext, ESP and MACsec, in the test
@@ -81,7 +82,7 @@ check-debug: KERNEL = debug
 
 vm-run: deps
 	@$(VM_BUILD)
-	@$(VM) -m run -c '$(subst ','\'',$(CMD))' $(if $(SHARE),-s "$(SHARE)")
+	@$(VM) -m run -c '$(subst ','\'',$(CMD))' $(if $(SHARE),-s "$(SHARE)") $(if $(YNL),-y)
 
 demo: deps
 	@$(VM_BUILD)
