@@ -113,7 +113,7 @@ wait_subscribed() {
 
 # A listener subscribed to "monitor" gets the events another process causes.
 monitor() {
-	ynl --subscribe monitor --sleep 4 >"$tmp/events" 2>&1 &
+	ynl --subscribe monitor --sleep 3 >"$tmp/events" 2>&1 &
 	lpid=$!
 	wait_subscribed || return
 	pc5sec --state-dir "$tmp/st" group add $G_EV group-id 0x77 member-id 0x7 || return

@@ -132,21 +132,24 @@ echo "${tests:-$(make -s --no-print-directory -C "$top/selftests" print-tests)}"
 # The kernel's ynl CLI, its spec and python3 with what the CLI imports. When
 # the tools cannot be had (no apt, offline, no cache), ynl.sh skips.
 if [ -n "$ynl" ]; then
-	if ydir=$("$top/scripts/ynl.sh"); then
+	if ydir=$("$top/scripts/ynl.sh") &&
+		pyfiles=$(/usr/bin/python3 "$top/selftests/qemu/python-files.py" "$ydir/tools/net/ynl"); then
 		mkdir -p "$root/selftests/ynl/lib"
 		cp "$ydir/tools/net/ynl/cli.py" "$root/selftests/ynl/"
 		cp "$ydir"/tools/net/ynl/lib/*.py "$root/selftests/ynl/lib/"
 		cp "$top/Documentation/netlink/specs/pc5sec.yaml" "$root/selftests/ynl/"
+		# Compiled here: under TCG, compiling them cost the first run seconds.
+		/usr/bin/python3 -m compileall -q "$root/selftests/ynl"
 		copy_bin /usr/bin/python3
 		ln -sf "$(basename "$(readlink -f /usr/bin/python3)")" "$root/usr/bin/python3"
-		for f in $(/usr/bin/python3 "$top/selftests/qemu/python-files.py" "$ydir/tools/net/ynl"); do
+		for f in $pyfiles; do
 			case "$f" in
 			*.so) copy_bin "$f" ;;
 			*) install -D -m 0644 "$f" "$root$f" ;;
 			esac
 		done
 	else
-		echo "vm.sh: no ynl tools (scripts/ynl.sh failed): ynl.sh will skip" >&2
+		echo "vm.sh: no ynl tools or no python3 with yaml here (make deps): ynl.sh will skip" >&2
 	fi
 fi
 [ -n "$share" ] && cp -a "$share/." "$root/mnt/share/"
