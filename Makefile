@@ -6,6 +6,7 @@
 #                       or KERNEL=6.12)
 # make check-debug      the same on a KASAN/lockdep/kmemleak kernel
 # make vm-run CMD=...   a command in the test VM [SHARE=dir] [KERNEL=...]
+#                       [YNL=1: the kernel's ynl CLI in /selftests/ynl]
 # make demo             three UEs, one protected group, in the test VM
 # make bench            throughput, CPU cost, key install rate and scale of
 #                       pc5sec beside plaintext, ESP and MACsec, in the test
@@ -23,6 +24,12 @@
 # make profile          perf in the test VM while modes run unpaced: busy
 #                       CPUs and hottest symbols; MODES, PAYLOAD, DURATION,
 #                       TOP, CALLERS
+# make spec-check       Documentation/netlink/specs/pc5sec.yaml against the
+#                       kernel's genetlink-legacy schema, and against
+#                       uapi/linux/pc5sec.h (ynl-gen-c.py --mode uapi) and
+#                       kmod/netlink.c's policies, ops and events; on the
+#                       host, with the ynl tools of Debian's linux-source-6.12
+#                       (scripts/ynl.sh)
 # make deps             install what is missing (Debian packages)
 # make style | sparse   checkpatch --strict, sparse
 #
@@ -60,6 +67,9 @@ tool:
 deps:
 	@scripts/deps.sh
 
+spec-check: deps
+	@scripts/spec-check.py "$$(scripts/ynl.sh)"
+
 # The VM targets fail the ordinary way when the tests or the command fail:
 # vm.sh's status is the recipe's. vm.sh itself returns the command's exact
 # status (run mode), and check's "N passed, N failed" is the last line the
@@ -72,7 +82,7 @@ check-debug: KERNEL = debug
 
 vm-run: deps
 	@$(VM_BUILD)
-	@$(VM) -m run -c '$(subst ','\'',$(CMD))' $(if $(SHARE),-s "$(SHARE)")
+	@$(VM) -m run -c '$(subst ','\'',$(CMD))' $(if $(SHARE),-s "$(SHARE)") $(if $(YNL),-y)
 
 demo: deps
 	@$(VM_BUILD)
@@ -144,5 +154,5 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
 
-.PHONY: all module tool deps check check-debug vm-run demo bench fuzz faults profile \
+.PHONY: all module tool deps spec-check check check-debug vm-run demo bench fuzz faults profile \
 	style sparse clean

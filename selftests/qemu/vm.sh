@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm.sh [-k LANE] [-m check|run] [-c CMD] [-s SHAREDIR] [-t "TESTS"] [-T SECONDS]
-#       [-o OUTFILE] [-x BINARY]... [-e NAME=VALUE]...
+#       [-o OUTFILE] [-x BINARY]... [-e NAME=VALUE]... [-y]
 #
 # Packs an initramfs (busybox, bash, ip, tcpdump, kmod, keyctl, the pc5sec
 # module, tool and selftests, the kernel modules the tests need) and boots test
@@ -20,12 +20,15 @@
 # profile`: perf). -e NAME=VALUE: an environment variable for the tests or
 # CMD (`make fuzz`: its counts). -T SECONDS: the VM's time limit; in check
 # mode each test may then take all but a minute of it.
+# -y: the kernel's ynl CLI (scripts/ynl.sh) in /selftests/ynl with the spec,
+# and python3 with the part of its library the CLI uses (python-files.py);
+# implied when the tests include ynl.sh. Without either, ynl.sh skips.
 # Build the module (build-module.sh), the tool and the selftests first.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-lane=6.1 mode=check cmd= share= tests= timeout= outfile= extra=() env=()
-while getopts "k:m:c:s:t:T:o:x:e:" opt; do
+lane=6.1 mode=check cmd= share= tests= timeout= outfile= extra=() env=() ynl=
+while getopts "k:m:c:s:t:T:o:x:e:y" opt; do
 	case "$opt" in
 	k) lane=$OPTARG ;;
 	m) mode=$OPTARG ;;
@@ -36,6 +39,7 @@ while getopts "k:m:c:s:t:T:o:x:e:" opt; do
 	o) outfile=$OPTARG ;;
 	x) extra+=("$OPTARG") ;;
 	e) env+=("$OPTARG") ;;
+	y) ynl=1 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -124,6 +128,31 @@ for p in $(make -s --no-print-directory -C "$top/selftests" print-gen-progs); do
 	mv "$root$(readlink -f "$top/selftests/$p")" "$root/selftests/$p"
 done
 echo "${tests:-$(make -s --no-print-directory -C "$top/selftests" print-tests)}" >"$root/selftests/tests.list"
+[ "$mode" = check ] && grep -qw 'ynl\.sh' "$root/selftests/tests.list" && ynl=1
+
+# The kernel's ynl CLI, its spec and python3 with what the CLI imports. When
+# the tools cannot be had (no apt, offline, no cache), ynl.sh skips.
+if [ -n "$ynl" ]; then
+	if ydir=$("$top/scripts/ynl.sh") &&
+		pyfiles=$(/usr/bin/python3 "$top/selftests/qemu/python-files.py" "$ydir/tools/net/ynl"); then
+		mkdir -p "$root/selftests/ynl/lib"
+		cp "$ydir/tools/net/ynl/cli.py" "$root/selftests/ynl/"
+		cp "$ydir"/tools/net/ynl/lib/*.py "$root/selftests/ynl/lib/"
+		cp "$top/Documentation/netlink/specs/pc5sec.yaml" "$root/selftests/ynl/"
+		# Compiled here: under TCG, compiling them cost the first run seconds.
+		/usr/bin/python3 -m compileall -q "$root/selftests/ynl"
+		copy_bin /usr/bin/python3
+		ln -sf "$(basename "$(readlink -f /usr/bin/python3)")" "$root/usr/bin/python3"
+		for f in $pyfiles; do
+			case "$f" in
+			*.so) copy_bin "$f" ;;
+			*) install -D -m 0644 "$f" "$root$f" ;;
+			esac
+		done
+	else
+		echo "vm.sh: no ynl tools or no python3 with yaml here (make deps): ynl.sh will skip" >&2
+	fi
+fi
 [ -n "$share" ] && cp -a "$share/." "$root/mnt/share/"
 
 install -m 0755 "$top/selftests/qemu/init.sh" "$root/init"
