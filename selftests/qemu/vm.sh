@@ -127,7 +127,7 @@ for p in $(make -s --no-print-directory -C "$top/selftests" print-gen-progs); do
 	copy_bin "$top/selftests/$p"
 	mv "$root$(readlink -f "$top/selftests/$p")" "$root/selftests/$p"
 done
-echo "${tests:-$(make -s --no-print-directory -C "$top/selftests" print-tests)}" >"$root/selftests/tests.list"
+echo "${tests:-$(make -s --no-print-directory -C "$top/selftests" print-tests LANE="$lane")}" >"$root/selftests/tests.list"
 [ "$mode" = check ] && grep -qw 'ynl\.sh' "$root/selftests/tests.list" && ynl=1
 
 # The kernel's ynl CLI, its spec and python3 with what the CLI imports. When
