@@ -28,16 +28,10 @@ for k in ka kb kr1 kr2 kc kx; do
 	pc5sec genkey >"$tmp/$k" || ktap_bail_out "genkey failed"
 done
 
-# ap UE ARGS...: pc5sec ARGS in UE with its state directory; keeps the
-# output (both streams) and prints it.
+# ap UE ARGS...: pc5sec ARGS in UE with its state directory, its output
+# kept and printed.
 ap() {
-	local i=$1 out rc
-	shift
-	out=$(ue "$i" pc5sec --state-dir "$tmp/st$i" "$@" 2>&1)
-	rc=$?
-	printf '%s\n' "$out" >>"$ALL"
-	printf '%s\n' "$out"
-	return $rc
+	kept "$ALL" pc "$@"
 }
 
 # doc1 UE / doc2 UE: the two documents, for UE's member ID. Times are
@@ -66,24 +60,18 @@ doc1() {
 EOF
 }
 
+# doc2 UE: doc1 with GB removed, GR's setting changed and its key rolled,
+# and GC added.
 doc2() {
-	cat <<EOF
-{
-  "version": 1,
-  "groups": [
-    { "address": "$GA", "group_id": 17, "member_id": $(member "$1"), "dev": "eth0",
-      "keys": [ { "pgk_id": 1, "suite": "aes-gcm-128", "not_before": 1000000000,
-                  "expires": $EXP, "key_file": "$tmp/ka" } ] },
-    { "address": "$GR", "group_id": 19, "member_id": $(member "$1"), "plaintext": "accept",
-      "replay_window": 64,
-      "keys": [ { "pgk_id": 4, "suite": "aes-gcm-128", "not_before": 1000000000,
-                  "expires": $EXP, "key_file": "$tmp/kr2" } ] },
-    { "address": "$GC", "group_id": 20, "member_id": $(member "$1"),
-      "keys": [ { "pgk_id": 5, "suite": "eea2", "not_before": 1000000000,
-                  "key_file": "$tmp/kc" } ] }
-  ]
-}
-EOF
+	doc1 "$1" | jq --arg gb $GB --arg gr $GR --arg gc $GC --arg k "$tmp/kr2" \
+		--arg kc "$tmp/kc" --argjson m "$(member "$1")" --argjson exp $EXP '
+		del(.groups[] | select(.address == $gb)) |
+		(.groups[] | select(.address == $gr)) |= (.replay_window = 64 | .keys =
+			[{"pgk_id": 4, "suite": "aes-gcm-128", "not_before": 1000000000,
+			  "expires": $exp, "key_file": $k}]) |
+		.groups += [{"address": $gc, "group_id": 20, "member_id": $m,
+			"keys": [{"pgk_id": 5, "suite": "eea2", "not_before": 1000000000,
+				  "key_file": $kc}]}]'
 }
 
 # state UE: the kernel's groups and keys, without what traffic moves.

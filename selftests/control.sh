@@ -27,13 +27,7 @@ trap cleanup EXIT
 
 # p ARGS...: runs pc5sec, keeps its output, and prints it.
 p() {
-	local out rc
-	out=$(pc5sec --state-dir "$STATE" "$@" 2>&1)
-	rc=$?
-	[ -n "$out" ] || return $rc
-	printf '%s\n' "$out" >>"$ALL"
-	printf '%s\n' "$out"
-	return $rc
+	kept "$ALL" pc5sec --state-dir "$STATE" "$@"
 }
 
 # pj ARGS... -- FILTER: pc5sec ARGS -j must satisfy the jq FILTER.

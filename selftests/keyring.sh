@@ -53,13 +53,7 @@ raw() {
 
 # p UE ARGS...: pc5sec in UE, its output kept (for the key bytes check) and printed.
 p() {
-	local out rc
-	out=$(pc "$@" 2>&1)
-	rc=$?
-	[ -n "$out" ] || return $rc
-	printf '%s\n' "$out" >>"$ALL"
-	printf '%s\n' "$out"
-	return $rc
+	kept "$ALL" pc "$@"
 }
 
 # refused UE PATTERN ARGS...: pc5sec ARGS in UE fails with a message

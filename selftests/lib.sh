@@ -304,6 +304,19 @@ wait_file() {
 # For the datapath tests. They use the test's scratch directory $tmp,
 # where each UE's CLI keeps its state, and the UDP port $PORT.
 
+# kept FILE CMD...: runs CMD, appends what it printed (both streams) to
+# FILE, for a test that searches every output for key bytes, and prints it.
+kept() {
+	local file=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] || return $rc
+	printf '%s\n' "$out" >>"$file"
+	printf '%s\n' "$out"
+	return $rc
+}
+
 # pc UE ARGS...: the CLI in UE, with that UE's state directory.
 pc() {
 	local i=$1

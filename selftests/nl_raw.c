@@ -98,9 +98,12 @@ static void put_group(struct nlmsghdr *nlh, const char *addr, unsigned int gid,
 	mnl_attr_put_u32(nlh, PC5SEC_A_MEMBER_ID, mid);
 }
 
-/* A key nest; pgk_len bytes of 0x5a as the PGK (never a real key). */
-static void put_key(struct nlmsghdr *nlh, unsigned int pgk_id, unsigned char suite,
-		    unsigned int pgk_len)
+/*
+ * A key nest; pgk_len bytes of 0x5a as the PGK (never a real key), and
+ * one more attribute of len octets at data if type is not 0.
+ */
+static void put_key_and(struct nlmsghdr *nlh, unsigned int pgk_id, unsigned char suite,
+			unsigned int pgk_len, unsigned int type, size_t len, const void *data)
 {
 	unsigned char pgk[64];
 	struct nlattr *n;
@@ -110,7 +113,15 @@ static void put_key(struct nlmsghdr *nlh, unsigned int pgk_id, unsigned char sui
 	mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, pgk_id);
 	mnl_attr_put(nlh, PC5SEC_KEY_A_PGK, pgk_len, pgk);
 	mnl_attr_put_u8(nlh, PC5SEC_KEY_A_SUITE, suite);
+	if (type)
+		mnl_attr_put(nlh, type, len, data);
 	mnl_attr_nest_end(nlh, n);
+}
+
+static void put_key(struct nlmsghdr *nlh, unsigned int pgk_id, unsigned char suite,
+		    unsigned int pgk_len)
+{
+	put_key_and(nlh, pgk_id, suite, pgk_len, 0, 0, NULL);
 }
 
 /* Builds the request of case @name into @buf; NULL if there is no such case. */
@@ -192,12 +203,8 @@ static struct nlmsghdr *build(const char *name, char *buf, unsigned int fam,
 	} else if (!strcmp(name, "pgk-and-keyring")) {
 		nlh = put_hdr(buf, fam, PC5SEC_CMD_KEY_NEW);
 		put_addr(nlh, g);
-		n = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
-		mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, 9);
-		mnl_attr_put(nlh, PC5SEC_KEY_A_PGK, sizeof(zero), zero);
-		mnl_attr_put_strz(nlh, PC5SEC_KEY_A_KEYRING, "pc5sec:nl_raw");
-		mnl_attr_put_u8(nlh, PC5SEC_KEY_A_SUITE, PC5SEC_SUITE_EEA2);
-		mnl_attr_nest_end(nlh, n);
+		put_key_and(nlh, 9, PC5SEC_SUITE_EEA2, 32, PC5SEC_KEY_A_KEYRING,
+			    sizeof("pc5sec:nl_raw"), "pc5sec:nl_raw");
 	} else if (!strcmp(name, "keyring-long") || !strcmp(name, "keyring-empty")) {
 		memset(text, 'k', sizeof(text));
 		text[name[8] == 'l' ? PC5SEC_KEYRING_DESC_MAX + 1 : 0] = '\0';
@@ -212,21 +219,13 @@ static struct nlmsghdr *build(const char *name, char *buf, unsigned int fam,
 		memset(text, 'u', sizeof(text));
 		nlh = put_hdr(buf, fam, PC5SEC_CMD_KEY_NEW);
 		put_addr(nlh, g);
-		n = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
-		mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, 9);
-		mnl_attr_put(nlh, PC5SEC_KEY_A_PGK, sizeof(zero), zero);
-		mnl_attr_put_u8(nlh, PC5SEC_KEY_A_SUITE, PC5SEC_SUITE_EEA2);
-		mnl_attr_put(nlh, PC5SEC_KEY_A_USERDATA, PC5SEC_KEY_USERDATA_MAX + 1, text);
-		mnl_attr_nest_end(nlh, n);
+		put_key_and(nlh, 9, PC5SEC_SUITE_EEA2, 32, PC5SEC_KEY_A_USERDATA,
+			    PC5SEC_KEY_USERDATA_MAX + 1, text);
 	} else if (!strcmp(name, "check-in")) {
 		nlh = put_hdr(buf, fam, PC5SEC_CMD_KEY_NEW);
 		put_addr(nlh, g);
-		n = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
-		mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, 9);
-		mnl_attr_put(nlh, PC5SEC_KEY_A_PGK, sizeof(zero), zero);
-		mnl_attr_put_u8(nlh, PC5SEC_KEY_A_SUITE, PC5SEC_SUITE_EEA2);
-		mnl_attr_put(nlh, PC5SEC_KEY_A_CHECK, PC5SEC_KEY_CHECK_LEN, zero);
-		mnl_attr_nest_end(nlh, n);
+		put_key_and(nlh, 9, PC5SEC_SUITE_EEA2, 32, PC5SEC_KEY_A_CHECK,
+			    PC5SEC_KEY_CHECK_LEN, zero);
 	} else if (!strcmp(name, "index-in")) {
 		nlh = put_hdr(buf, fam, PC5SEC_CMD_KEY_NEW);
 		put_addr(nlh, g);
