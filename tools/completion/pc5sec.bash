@@ -105,7 +105,7 @@ _pc5sec_main()
 		return
 	fi
 	if (( i == cword )); then
-		COMPREPLY=($(compgen -W "group key show monitor genkey flush version help --state-dir -b --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "group key show apply monitor genkey flush version help --state-dir -b --help" -- "$cur"))
 		return
 	fi
 	cmd=${words[i]}
@@ -137,8 +137,16 @@ _pc5sec_main()
 		esac
 		;;
 	show)
-		COMPREPLY=($(compgen -W "-s --stats -j --json --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "-s --stats -j --json --config --help" -- "$cur"))
 		[[ $cur == -* ]] || COMPREPLY+=($(compgen -W "$(_pc5sec_addrs "$prog")" -- "$cur"))
+		;;
+	apply)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-n --dry-run --replace --help" -- "$cur"))
+		else
+			compopt -o filenames 2>/dev/null
+			COMPREPLY=($(compgen -f -- "$cur"))
+		fi
 		;;
 	monitor)
 		case $prev in
