@@ -115,6 +115,12 @@ int pc5_key_set_pgk_keyring(struct pc5_key *k, const struct nlattr *attr,
 		NL_SET_ERR_MSG_ATTR(extack, attr, "the keyring key's description is empty");
 		return -EINVAL;
 	}
+	/* Not another subsystem's logon keys (dm-crypt's, say) as PGKs */
+	if (strncmp(desc, PC5_KEYRING_PREFIX, strlen(PC5_KEYRING_PREFIX))) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "the keyring key's description must start with \""
+				    PC5_KEYRING_PREFIX "\"");
+		return -EINVAL;
+	}
 	k->keyring = nla_strdup(attr, GFP_KERNEL);
 	if (!k->keyring) {
 		NL_SET_ERR_MSG(extack, "out of memory for the keyring key's description");

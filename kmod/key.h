@@ -127,13 +127,17 @@ struct pc5_key *pc5_key_create(void);
  */
 void pc5_key_set_pgk(struct pc5_key *k, const u8 *pgk);
 
+/* What the description of a logon key that holds a PGK starts with */
+#define PC5_KEYRING_PREFIX "pc5sec:"
+
 /**
  * pc5_key_set_pgk_keyring() - takes a key's PGK from a "logon" key
  * @k: the key, from pc5_key_create()
  * @attr: PC5SEC_KEY_A_KEYRING, the logon key's description
  * @extack: says why it failed
  *
- * Looks the logon key up in the calling process's keyrings (no upcall),
+ * Looks the logon key, whose description must start with
+ * PC5_KEYRING_PREFIX, up in the calling process's keyrings (no upcall),
  * absorbs its payload as pc5_key_set_pgk() does and keeps the
  * description. The PGK is copied: what later happens to the logon key
  * does not touch @k. Process context, in the caller's.

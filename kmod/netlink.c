@@ -739,27 +739,40 @@ static struct pc5_key *pc5_nl_get_key(struct pc5_net *pn, struct genl_info *info
 	return k;
 }
 
+/*
+ * The first key attribute but the PGK ID and @also (if not 0), or NULL;
+ * a PGK sent by mistake is wiped.
+ */
+static const struct nlattr *pc5_nl_key_extra(struct nlattr **tb, unsigned int also)
+{
+	unsigned int i;
+
+	if (tb[PC5SEC_KEY_A_PGK])
+		memzero_explicit(nla_data(tb[PC5SEC_KEY_A_PGK]), nla_len(tb[PC5SEC_KEY_A_PGK]));
+	for (i = 0; i <= PC5SEC_KEY_A_MAX; i++)
+		if (tb[i] && i != PC5SEC_KEY_A_PGK_ID && (!also || i != also))
+			return tb[i];
+	return NULL;
+}
+
 static int pc5_nl_key_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct pc5_net *pn = pc5_nl_net(info);
 	struct nlattr *tb[PC5SEC_KEY_A_MAX + 1];
+	const struct nlattr *extra;
 	struct pc5_group *g;
 	struct pc5_key *k;
-	unsigned int i;
 	u16 limit;
 	int err;
 
 	err = pc5_nl_parse_key(info, tb);
 	if (err)
 		return err;
-	for (i = 0; i <= PC5SEC_KEY_A_MAX; i++) {
-		if (tb[i] && i != PC5SEC_KEY_A_PGK_ID && i != PC5SEC_KEY_A_TX_PTK_ID_LIMIT) {
-			if (i == PC5SEC_KEY_A_PGK)
-				memzero_explicit(nla_data(tb[i]), nla_len(tb[i]));
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
-					    "a key cannot change, but for raising its tx PTK ID limit");
-			return -EINVAL;
-		}
+	extra = pc5_nl_key_extra(tb, PC5SEC_KEY_A_TX_PTK_ID_LIMIT);
+	if (extra) {
+		NL_SET_ERR_MSG_ATTR(info->extack, extra,
+				    "a key cannot change, but for raising its tx PTK ID limit");
+		return -EINVAL;
 	}
 	if (!tb[PC5SEC_KEY_A_TX_PTK_ID_LIMIT]) {
 		NL_SET_ERR_MSG(info->extack, "give the new tx PTK ID limit");
@@ -787,12 +800,18 @@ static int pc5_nl_key_del(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[PC5SEC_KEY_A_MAX + 1];
 	struct pc5_group *g;
 	struct pc5_key *k;
+	const struct nlattr *extra;
 	unsigned int slot;
 	int err;
 
 	err = pc5_nl_parse_key(info, tb);
 	if (err)
 		return err;
+	extra = pc5_nl_key_extra(tb, 0);
+	if (extra) {
+		NL_SET_ERR_MSG_ATTR(info->extack, extra, "a key is removed by its PGK ID alone");
+		return -EINVAL;
+	}
 	mutex_lock(&pn->lock);
 	k = pc5_nl_get_key(pn, info, tb, &g, &slot);
 	err = PTR_ERR_OR_ZERO(k);

@@ -189,13 +189,14 @@ kernel_checks() {
 	out=$(nl_raw $G4 unicast4 unicast6 addr-len two-addrs no-addr group-id member-id \
 		bearer window plaintext stats-in key-in-group-cmd set-group-id pgk-short \
 		pgk-long suite no-pgk pgk-and-keyring keyring-long keyring-empty userdata-long \
-		check-in index-in limit-below-first lower-limit change-suite unknown-attr)
+		check-in index-in limit-below-first lower-limit change-suite del-with-suite \
+		unknown-attr)
 	echo "$out"
 	after=$(pc5sec show -j)
 	[ "$before" = "$after" ] || fail "a rejected request changed the configuration" || return
 	bad=$(grep -e ': accepted$' -e '(no message)$' <<<"$out")
 	[ -z "$bad" ] || fail "accepted or rejected without a message: $bad" || return
-	[ "$(wc -l <<<"$out")" = 27 ] || fail "not every case ran"
+	[ "$(wc -l <<<"$out")" = 28 ] || fail "not every case ran"
 }
 tcase "the kernel rejects malformed requests with a message, changing nothing" kernel_checks
 

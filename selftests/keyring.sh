@@ -32,7 +32,7 @@ cleanup() {
 	local id
 	topo_destroy
 	for id in $(keyctl rlist @u 2>/dev/null); do
-		keyctl rdescribe "$id" 2>/dev/null | grep -q "^logon;.*;$DESC" &&
+		keyctl rdescribe "$id" 2>/dev/null | grep -Eq "^logon;.*;($DESC|other:ks-$$)" &&
 			keyctl unlink "$id" @u >/dev/null 2>&1
 	done
 	rm -rf "$tmp"
@@ -180,6 +180,14 @@ missing() {
 		key-keyring "pc5sec:ks-none-$$"
 }
 ktap_case "a description no logon key has is refused (ENOKEY)" missing
+
+# Another subsystem's logon key (dm-crypt's, say) is not a PGK.
+foreign() {
+	kid_foreign=$(raw "$PGK_HEX" | keyctl padd logon "other:ks-$$" @u) || return
+	refused 1 'must start with "pc5sec:"' key add $G4 pgk-id 0x202 suite eea2 \
+		key-keyring "other:ks-$$"
+}
+ktap_case "a logon key whose description does not start with pc5sec: is refused" foreign
 
 short() {
 	kid_short=$(raw "${PGK_HEX:0:62}" | keyctl padd logon "$DESC-short" @u) || return

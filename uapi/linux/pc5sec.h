@@ -179,9 +179,9 @@ enum pc5sec_key_attr {
 	PC5SEC_KEY_A_STATS,		/* nest, enum pc5sec_stat; read-only */
 	PC5SEC_KEY_A_RX_SENDERS,	/* u32, read-only: senders tracked */
 	/*
-	 * string, KEY_NEW: the description of a "logon" key in the
-	 * caller's keyrings holding the PGK (its 32 octets), instead of
-	 * PGK; get: the description it came from
+	 * string, KEY_NEW: the description, starting with "pc5sec:", of a
+	 * "logon" key in the caller's keyrings holding the PGK (its 32
+	 * octets), instead of PGK; get: the description it came from
 	 */
 	PC5SEC_KEY_A_KEYRING,
 	/*
