@@ -279,6 +279,8 @@ static int parse_key(json_object *o, struct want_key *wk, const char *gwhere,
 			if (strlen(ring) > PC5SEC_KEYRING_DESC_MAX)
 				return bad(wk->where, "key_keyring is longer than %d octets",
 					   PC5SEC_KEYRING_DESC_MAX);
+			if (strncmp(ring, "pc5sec:", 7))
+				return bad(wk->where, "key_keyring must start with \"pc5sec:\"");
 			strcpy(wk->k.keyring, ring);
 			wk->k.has |= BIT(PC5SEC_KEY_A_KEYRING);
 		} else if (!strcmp(name, "check")) {
@@ -931,17 +933,18 @@ static int prepare_key(const struct want_group *wg, const struct want_key *wk,
 }
 
 /*
- * A logon key's PGK cannot be read here: the check value the document
- * gives is compared with the kernel's once it is in, and a key that is not
- * the one meant is removed again.
+ * The check value the document gives is compared with the kernel's once
+ * the key is in: a logon key's PGK cannot be read here, nor a key file's
+ * check value computed without AF_ALG. A key that is not the one meant is
+ * removed again.
  */
-static int verify_keyring(const struct want_group *wg, const struct want_key *wk)
+static int verify_check(const struct want_group *wg, const struct want_key *wk)
 {
 	struct group_list l = { 0 };
 	const struct key_info *ck;
 	bool same;
 
-	if (!wk->doc_check || !HAS(&wk->k, PC5SEC_KEY_A_KEYRING))
+	if (!wk->doc_check)
 		return 0;
 	if (ipc_groups(&wg->g.addr, &l, "apply: cannot read the key back"))
 		return -1;
@@ -951,8 +954,12 @@ static int verify_keyring(const struct want_group *wg, const struct want_key *wk
 	group_list_free(&l);
 	if (same)
 		return 0;
-	bad(wk->where, "the logon key %s does not hold the PGK of the check value given",
-	    wk->k.keyring);
+	if (HAS(&wk->k, PC5SEC_KEY_A_KEYRING))
+		bad(wk->where, "the logon key %s does not hold the PGK of the check value given",
+		    wk->k.keyring);
+	else
+		bad(wk->where, "key_file %s does not hold the PGK of the check value given",
+		    wk->abs);
 	return -EKEYREJECTED;
 }
 
@@ -965,9 +972,10 @@ static int send_key(const struct want_group *wg, const struct want_key *wk,
 	snprintf(what, sizeof(what), "apply: %s: add key", wk->where);
 	ret = ipc_key(PC5SEC_CMD_KEY_NEW, &wg->g.addr, k, wk->abs ? wk->pgk : NULL, what);
 	explicit_bzero(k, sizeof(*k));
-	if (!ret)
-		ret = verify_keyring(wg, wk);
-	if (ret == -EKEYREJECTED) {
+	if (ret)
+		return ret;
+	ret = verify_check(wg, wk);
+	if (ret) {
 		k->pgk_id = wk->k.pgk_id;
 		k->has = BIT(PC5SEC_KEY_A_PGK_ID);
 		ipc_key(PC5SEC_CMD_KEY_DEL, &wg->g.addr, k, NULL, what);
@@ -1051,19 +1059,36 @@ static int replace_key(const struct step *s, const char *what)
 	return ret;
 }
 
+/*
+ * Removes the group, then adds it again with its keys, reserved first,
+ * each above the installed key of its PGK ID: with the same member ID, the
+ * same PGK gives the same PEKs.
+ */
 static int replace_group(const struct step *s, const char *what)
 {
 	const struct want_group *wg = s->wg;
+	struct key_info *k;
 	size_t i;
-	int ret;
+	int ret = 0;
 
-	ret = remove_one(&wg->g.addr, NULL, what) ?: add_group(wg, what);
+	k = calloc(wg->nkeys + 1, sizeof(*k));
+	if (!k)
+		return bad(wg->where, "%s", strerror(ENOMEM));
 	for (i = 0; !ret && i < wg->nkeys; i++)
 		if (!expired(&wg->keys[i]))
-			ret = install_key(wg, &wg->keys[i], NULL);
-	if (ret)
-		fprintf(stderr, "%s: %s: the group was removed and is not complete again\n",
-			PROG_NAME, what);
+			ret = prepare_key(wg, &wg->keys[i],
+					  find_key(s->cur, wg->keys[i].k.pgk_id), &k[i]);
+	if (!ret) {
+		ret = remove_one(&wg->g.addr, NULL, what) ?: add_group(wg, what);
+		for (i = 0; !ret && i < wg->nkeys; i++)
+			if (!expired(&wg->keys[i]))
+				ret = send_key(wg, &wg->keys[i], &k[i]);
+		if (ret)
+			fprintf(stderr, "%s: %s: the group was removed and is not complete again\n",
+				PROG_NAME, what);
+	}
+	explicit_bzero(k, (wg->nkeys + 1) * sizeof(*k));
+	free(k);
 	return ret;
 }
 

@@ -28,11 +28,11 @@
 /* --on's names beyond the kernel's events: bits past its commands */
 #define EV_RENEWED	62
 #define EV_LOST		63
+/* Not unknown-pgk: anyone in radio range can raise it, once a second */
 #define EV_DEFAULT	(1ull << PC5SEC_CMD_KEY_SOFT_EXPIRED_NTF |	\
 			 1ull << PC5SEC_CMD_KEY_EXPIRED_NTF |		\
 			 1ull << PC5SEC_CMD_KEY_TX_LOW_NTF |		\
-			 1ull << PC5SEC_CMD_KEY_TX_EXHAUSTED_NTF |	\
-			 1ull << PC5SEC_CMD_UNKNOWN_PGK_NTF)
+			 1ull << PC5SEC_CMD_KEY_TX_EXHAUSTED_NTF)
 _Static_assert(__PC5SEC_CMD_MAX <= EV_RENEWED, "event bits");
 
 struct monitor {
@@ -91,8 +91,13 @@ static void run_exec(const struct monitor *m, const char *event,
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
-		if (dup2(fds[0], STDIN_FILENO) < 0 ||
-		    dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		/* The monitor's handlers must not take a signal meant for CMD */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		if ((fds[0] == STDIN_FILENO ? fcntl(fds[0], F_SETFD, 0) :
+		     dup2(fds[0], STDIN_FILENO)) < 0 ||
+		    (fcntl(STDERR_FILENO, F_GETFD) >= 0 &&
+		     dup2(STDERR_FILENO, STDOUT_FILENO) < 0))
 			_exit(127);
 		event_setenv(event, g);
 		sigprocmask(SIG_SETMASK, &m->orig, NULL);
@@ -182,6 +187,37 @@ static bool renew(struct monitor *m, const struct group_info *g,
 	return true;
 }
 
+/*
+ * --renew after events were lost, and at the start: a tx-low or
+ * tx-exhausted event is sent once, so each key that has one due is renewed
+ * from a dump. resv_extend() renews a reservation only if it is still the
+ * last one handed out, so a key renewed already is left alone.
+ */
+static void renew_due(struct monitor *m)
+{
+	struct group_list l = { 0 };
+	struct group_info g, r;
+	struct key_info set, *k;
+	size_t i, j;
+
+	if (ipc_groups(NULL, &l, "monitor: renew: cannot read the keys"))
+		return;
+	for (i = 0; i < l.n; i++) {
+		for (j = 0; j < l.groups[i].nkeys; j++) {
+			k = &l.groups[i].keys[j];
+			if (k->state != PC5SEC_KEY_EXHAUSTED &&
+			    k->tx_ptk_id_limit - k->tx_ptk_id >= RESV_BLOCK / 10)
+				continue;
+			g = l.groups[i];
+			g.keys = k;
+			g.nkeys = 1;
+			if (renew(m, &g, &set, &r) && selected(m, EV_RENEWED))
+				run_exec(m, "renewed", &r);
+		}
+	}
+	group_list_free(&l);
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct monitor *m = data;
@@ -226,6 +262,8 @@ static int run(struct monitor *m)
 	sigprocmask(SIG_BLOCK, &block, &m->orig);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (m->renew)
+		renew_due(m);
 	while (!stop) {
 		if (ppoll(&pfd, 1, NULL, &m->orig) < 0) {
 			if (errno == EINTR)
@@ -236,6 +274,8 @@ static int run(struct monitor *m)
 		if (len < 0 && errno == ENOBUFS) {
 			fprintf(stderr, "%s: monitor: events were lost (a full receive buffer, or the kernel out of memory)\n",
 				PROG_NAME);
+			if (m->renew)
+				renew_due(m);
 			/* Whatever the command waits for may be among them */
 			if (m->exec)
 				run_exec(m, "lost", &none);

@@ -64,11 +64,12 @@ static const struct cmd commands[] = {
 	  "network namespace's groups and keys equal to it: adds what is missing,\n"
 	  "changes replay-window and plaintext in place, removes what the document\n"
 	  "does not have, and leaves the rest untouched. The whole document is\n"
-	  "checked before anything changes; removals run last, and if the kernel\n"
-	  "refuses a step before them, the changes made so far are undone. Keys\n"
-	  "past their expiry are skipped. A document that changes an installed key\n"
-	  "(same pgk_id) or a group's group_id, member_id, dev or bearer is refused\n"
-	  "unless --replace, which removes and reinstalls them. -n prints the plan\n"
+	  "checked before anything changes; removals and replacements run last,\n"
+	  "and if the kernel refuses a step before them, the changes made so far\n"
+	  "are undone. Keys past their expiry are not installed. A document that\n"
+	  "changes an installed key (same pgk_id) or a group's group_id,\n"
+	  "member_id, dev or bearer is refused unless --replace, which removes\n"
+	  "and reinstalls them. -n prints the plan\n"
 	  "(add, change, replace, remove, skip, unchanged) and changes nothing.\n"
 	  "Prints each change made.\n" },
 	{ "monitor", cmd_monitor, "Prints group and key events as they happen",
