@@ -249,15 +249,9 @@ static struct nlmsghdr *build(const char *name, char *buf, unsigned int fam,
 		mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, 1);
 		mnl_attr_put_u16(nlh, PC5SEC_KEY_A_TX_PTK_ID_LIMIT, 1);
 		mnl_attr_nest_end(nlh, n);
-	} else if (!strcmp(name, "del-with-suite")) {
-		nlh = put_hdr(buf, fam, PC5SEC_CMD_KEY_DEL);
-		put_addr(nlh, g);
-		n = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
-		mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, 1);
-		mnl_attr_put_u8(nlh, PC5SEC_KEY_A_SUITE, PC5SEC_SUITE_AES_GCM_128);
-		mnl_attr_nest_end(nlh, n);
-	} else if (!strcmp(name, "change-suite")) {
-		nlh = put_hdr(buf, fam, PC5SEC_CMD_KEY_SET);
+	} else if (!strcmp(name, "change-suite") || !strcmp(name, "del-with-suite")) {
+		/* KEY_SET or KEY_DEL with a suite: neither takes one */
+		nlh = put_hdr(buf, fam, *name == 'c' ? PC5SEC_CMD_KEY_SET : PC5SEC_CMD_KEY_DEL);
 		put_addr(nlh, g);
 		n = mnl_attr_nest_start(nlh, PC5SEC_A_KEY);
 		mnl_attr_put_u32(nlh, PC5SEC_KEY_A_PGK_ID, 1);

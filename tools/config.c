@@ -35,6 +35,7 @@
 #include "names.h"
 #include "parse.h"
 #include "pc5sec.h"
+#include "print.h"
 #include "state.h"
 
 #define WHERE_LEN 128
@@ -138,17 +139,11 @@ static int get_hex(json_object *v, const char *where, const char *name,
 		   uint8_t *out, size_t len)
 {
 	const char *s = get_str(v, where, name);
-	size_t i;
 
 	if (!s)
 		return -1;
-	if (strlen(s) != 2 * len)
+	if (strlen(s) != 2 * len || parse_hex(s, out, len))
 		return bad(where, "%s must be %zu hex digits", name, 2 * len);
-	for (i = 0; i < len; i++)
-		if (sscanf(s + 2 * i, "%2hhx", &out[i]) != 1 ||
-		    !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
-		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
-			return bad(where, "%s must be %zu hex digits", name, 2 * len);
 	return 0;
 }
 
@@ -583,14 +578,25 @@ static bool key_same_time(const struct key_info *want, const struct key_info *cu
 	return field_has(f, cur, cur->has) && field_get(f, want) == field_get(f, cur);
 }
 
-/* Whether the installed key came from the key file path */
-static bool same_file(const char *path, const struct key_info *ck)
+/* The key file an installed key came from (not NUL-terminated), or NULL */
+static const char *key_file_of(const struct key_info *k, size_t *len)
 {
 	size_t n = strlen(USERDATA_FILE);
 
-	return HAS(ck, PC5SEC_KEY_A_USERDATA) && ck->userdata_len == n + strlen(path) &&
-	       !memcmp(ck->userdata, USERDATA_FILE, n) &&
-	       !memcmp(ck->userdata + n, path, ck->userdata_len - n);
+	if (!HAS(k, PC5SEC_KEY_A_USERDATA) || k->userdata_len <= n ||
+	    memcmp(k->userdata, USERDATA_FILE, n))
+		return NULL;
+	*len = k->userdata_len - n;
+	return (const char *)k->userdata + n;
+}
+
+/* Whether the installed key came from the key file path */
+static bool same_file(const char *path, const struct key_info *ck)
+{
+	size_t len;
+	const char *file = key_file_of(ck, &len);
+
+	return file && len == strlen(path) && !memcmp(file, path, len);
 }
 
 /* What of the installed key ck the document's wk changes; "" if nothing */
@@ -1019,9 +1025,7 @@ static int remove_one(const struct pc5_addr *addr, const struct key_info *ck,
 	if (ret == -ENOENT)
 		return 0;
 	if (ret)
-		fprintf(stderr, "%s: %s: %s%s%s\n", PROG_NAME, what,
-			strerror(-ret), *ipc_handle()->extack ? ": " : "",
-			ipc_handle()->extack);
+		nl_perror(ipc_handle(), what, ret);
 	return ret;
 }
 
@@ -1282,8 +1286,8 @@ static json_object *config_key(const struct key_info *k)
 {
 	json_object *o = json_object_new_object();
 	char hex[2 * PC5SEC_KEY_CHECK_LEN + 1];
-	const char *suite = suite_name(k->suite);
-	size_t i, n = strlen(USERDATA_FILE);
+	const char *suite = suite_name(k->suite), *file;
+	size_t len;
 
 	put_int(o, "pgk_id", k->pgk_id);
 	json_object_object_add(o, "suite", json_object_new_string(suite ? suite : "unknown"));
@@ -1295,15 +1299,11 @@ static json_object *config_key(const struct key_info *k)
 		put_int(o, "expires", k->expires);
 	if (HAS(k, PC5SEC_KEY_A_KEYRING))
 		json_object_object_add(o, "key_keyring", json_object_new_string(k->keyring));
-	else if (HAS(k, PC5SEC_KEY_A_USERDATA) && k->userdata_len > n &&
-		 !memcmp(k->userdata, USERDATA_FILE, n))
-		json_object_object_add(o, "key_file", json_object_new_string_len(
-			(const char *)k->userdata + n, k->userdata_len - n));
-	if (HAS(k, PC5SEC_KEY_A_CHECK)) {
-		for (i = 0; i < PC5SEC_KEY_CHECK_LEN; i++)
-			sprintf(hex + 2 * i, "%02x", k->check[i]);
-		json_object_object_add(o, "check", json_object_new_string(hex));
-	}
+	else if ((file = key_file_of(k, &len)))
+		json_object_object_add(o, "key_file", json_object_new_string_len(file, len));
+	if (HAS(k, PC5SEC_KEY_A_CHECK))
+		json_object_object_add(o, "check", json_object_new_string(
+			hex_str(k->check, sizeof(k->check), hex)));
 	return o;
 }
 

@@ -171,9 +171,14 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 			"the request may have taken effect (see '" PROG_NAME " show')" :
 			"try again");
 	else if (ret && what)
-		fprintf(stderr, "%s: %s: %s%s%s\n", PROG_NAME, what,
-			strerror(-ret), nl->extack[0] ? ": " : "", nl->extack);
+		nl_perror(nl, what, ret);
 	return ret;
+}
+
+void nl_perror(const struct nl *nl, const char *what, int err)
+{
+	fprintf(stderr, "%s: %s: %s%s%s\n", PROG_NAME, what, strerror(-err),
+		nl->extack[0] ? ": " : "", nl->extack);
 }
 
 struct nlmsghdr *nl_msg(struct nl *nl, void *buf, uint8_t cmd,

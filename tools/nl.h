@@ -44,6 +44,9 @@ struct nlmsghdr *nl_msg(struct nl *nl, void *buf, uint8_t cmd,
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data,
 	    const char *what);
 
+/* Prints "pc5sec: what: <error>[: <extack>]" for err, nl_talk()'s -errno */
+void nl_perror(const struct nl *nl, const char *what, int err);
+
 /*
  * Opens ev, a second socket for the family nl has resolved, joined to the
  * "monitor" multicast group; says why it failed.

@@ -212,11 +212,26 @@ static int read_hex(int fd, char hex[KEY_HEX_LEN], size_t *n)
 	return ret;
 }
 
+int parse_hex(const char *hex, uint8_t *out, size_t len)
+{
+	int hi, lo;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		hi = digit(hex[2 * i], 16);
+		lo = hi < 0 ? -1 : digit(hex[2 * i + 1], 16);
+		if (lo < 0)
+			return -1;
+		out[i] = hi << 4 | lo;
+	}
+	return 0;
+}
+
 int read_key_file(const char *path, uint8_t key[PC5SEC_PGK_LEN])
 {
 	bool std_in = !strcmp(path, "-");
 	char hex[KEY_HEX_LEN];
-	size_t n = 0, i;
+	size_t n = 0;
 	int fd, ret;
 
 	fd = std_in ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
@@ -235,8 +250,7 @@ int read_key_file(const char *path, uint8_t key[PC5SEC_PGK_LEN])
 		fprintf(stderr, "%s: key file must hold exactly 64 hex digits (a 256-bit PGK)\n",
 			PROG_NAME);
 	else
-		for (i = 0; i < PC5SEC_PGK_LEN; i++)
-			key[i] = digit(hex[2 * i], 16) << 4 | digit(hex[2 * i + 1], 16);
+		parse_hex(hex, key, PC5SEC_PGK_LEN);
 	explicit_bzero(hex, sizeof(hex));
 	return ret || n != KEY_HEX_LEN ? -1 : 0;
 }

@@ -6,6 +6,7 @@
 #ifndef PC5SEC_PARSE_H
 #define PC5SEC_PARSE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <linux/pc5sec.h>
 
@@ -44,6 +45,9 @@ union optval {
 int parse_opts(const char *cmd, int argc, char *argv[],
 	       const struct opt *opts, unsigned int nopts,
 	       union optval *val, unsigned int *given);
+
+/* 2 * len hex digits into len octets at out; -1 (quietly) at a non-digit */
+int parse_hex(const char *hex, uint8_t *out, size_t len);
 
 /*
  * Reads a PGK from a file, or stdin for "-": exactly 64 hex digits,

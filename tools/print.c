@@ -114,16 +114,20 @@ static const char *field_str(const struct field *f, const void *base)
 	return (const char *)base + f->off;
 }
 
+char *hex_str(const uint8_t *p, size_t len, char *buf)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		sprintf(buf + 2 * i, "%02x", p[i]);
+	buf[2 * len] = '\0';
+	return buf;
+}
+
 /* FMT_BYTES as lowercase hex in buf, of 2 * f->size + 1 */
 static char *field_hex(const struct field *f, const void *base, char *buf)
 {
-	const uint8_t *p = (const uint8_t *)base + f->off;
-	size_t i;
-
-	for (i = 0; i < f->size; i++)
-		sprintf(buf + 2 * i, "%02x", p[i]);
-	buf[2 * f->size] = '\0';
-	return buf;
+	return hex_str((const uint8_t *)base + f->off, f->size, buf);
 }
 
 /* Room for any field's text: an address, a name, a date, a check value */

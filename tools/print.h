@@ -20,6 +20,9 @@ void print_groups(const struct group_list *l, const struct stats *ns,
 /* One line for an event (or "renewed"): the fields of g and its key */
 void print_event(const char *event, const struct group_info *g, bool json);
 
+/* len octets at p as lowercase hex in buf, of 2 * len + 1; returns buf */
+char *hex_str(const uint8_t *p, size_t len, char *buf);
+
 /* The line print_event() writes with JSON, without the newline; malloc'd */
 char *event_json(const char *event, const struct group_info *g);
 
