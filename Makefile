@@ -5,6 +5,8 @@
 # make check            all selftests in QEMU on the test kernel (KERNEL=6.1
 #                       or KERNEL=6.12)
 # make check-debug      the same on a KASAN/lockdep/kmemleak kernel
+#                       [SUBSET=ci: what .ci/run runs on the slow lanes,
+#                       the long cases left out, README]
 # make vm-run CMD=...   a command in the test VM [SHARE=dir] [KERNEL=...]
 #                       [YNL=1: the kernel's ynl CLI in /selftests/ynl]
 # make demo             three UEs, one protected group, in the test VM
@@ -40,6 +42,7 @@
 
 KERNEL ?= 6.1
 TESTS ?=
+SUBSET ?=
 CMD ?=
 SHARE ?=
 
@@ -76,7 +79,7 @@ spec-check: deps
 # recipe prints (make's own error line, on stderr, may follow it).
 check check-debug: deps
 	@$(VM_BUILD)
-	@$(VM) -m check $(if $(TESTS),-t "$(TESTS)")
+	@$(VM) -m check $(if $(TESTS),-t "$(TESTS)") $(if $(SUBSET),-e PC5SEC_SUBSET=$(SUBSET))
 
 check-debug: KERNEL = debug
 

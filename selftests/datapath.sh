@@ -294,8 +294,14 @@ wrap_exhaust() {
 	jq -se 'map(.event) | index("key-tx-low") != null and index("key-tx-exhausted") != null' \
 		"$ev" >/dev/null || fail "no key-tx-low and key-tx-exhausted events"
 }
-ktap_case "counter wrap steps the PTK ID without loss; exhaustion stops tx with events" \
-	wrap_exhaust
+# 131070 datagrams: 16 s on the plain kernels, 9 minutes on the debug one.
+if [ "${PC5SEC_SUBSET:-}" = ci ] && [ "${PC5SEC_LANE:-}" = debug ]; then
+	ktap_case_skip "counter wrap steps the PTK ID without loss; exhaustion stops tx with events" \
+		"left out of CI's debug subset (SUBSET=ci); make check-debug runs it"
+else
+	ktap_case "counter wrap steps the PTK ID without loss; exhaustion stops tx with events" \
+		wrap_exhaust
+fi
 ktap_step unprovision $G
 
 # The PTK IDs on the wire after a module reload start past the first reservation.
