@@ -78,8 +78,10 @@ check() {
 	fi
 }
 
+# tshark with the tree's dissector, and an empty home: no personal
+# preferences or plugins of whoever runs the test.
 ts() {
-	tshark -n -X "lua_script:$lua" "$@" 2>>"$work/tshark.err"
+	HOME=$work/home tshark -n -X "lua_script:$lua" "$@" 2>>"$work/tshark.err"
 }
 
 HDR_FIELDS=(-e ip.dst -e ipv6.dst -e pc5sec.version -e pc5sec.suite -e pc5sec.next_header
@@ -131,6 +133,11 @@ same() {
 }
 
 echo "TAP version 13"
+# An installed pc5sec.lua (make -C tools install) would load first, and
+# Wireshark refuses a second protocol pc5sec: this tests the tree's file.
+mkdir -p "$work/home"
+installed=$(HOME=$work/home tshark -G plugins 2>/dev/null | awk -F'\t' '$1 == "pc5sec.lua" { print $NF }')
+[ -z "$installed" ] || { echo "Bail out! $installed is installed: remove it to test $lua"; exit 1; }
 [ -s "$cap/truth.jsonl" ] && [ -s "$cap/main.pcap" ] && [ -s "$cap/proto200.pcap" ] ||
 	{ echo "Bail out! no captures in $cap"; exit 1; }
 : >"$work/tshark.err"
