@@ -9,6 +9,10 @@
 #                       the long cases left out, README]
 # make vm-run CMD=...   a command in the test VM [SHARE=dir] [KERNEL=...]
 #                       [YNL=1: the kernel's ynl CLI in /selftests/ynl]
+# make check-dissector the Wireshark dissector (tools/wireshark/pc5sec.lua):
+#                       traffic of every suite over IPv4 and IPv6, malformed
+#                       datagrams and proto=200 captured in the test VM,
+#                       dissected here with tshark (tools/wireshark/test.sh)
 # make demo             three UEs, one protected group, in the test VM
 # make bench            throughput, CPU cost, key install rate and scale of
 #                       pc5sec beside plaintext, ESP and MACsec, in the test
@@ -87,6 +91,11 @@ vm-run: deps
 	@$(VM_BUILD)
 	@$(VM) -m run -c '$(subst ','\'',$(CMD))' $(if $(SHARE),-s "$(SHARE)") $(if $(YNL),-y)
 
+# make check-dissector: captures in the VM, tshark on the host.
+check-dissector: deps
+	@$(VM_BUILD)
+	@tools/wireshark/test.sh -k $(KERNEL)
+
 demo: deps
 	@$(VM_BUILD)
 	@$(VM) -m run -s demo -c "bash /mnt/share/demo.sh"
@@ -157,5 +166,5 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
 
-.PHONY: all module tool deps spec-check check check-debug vm-run demo bench fuzz faults profile \
+.PHONY: all module tool deps spec-check check check-debug check-dissector vm-run demo bench fuzz faults profile \
 	style sparse clean

@@ -25,6 +25,8 @@ pkgs=(
 	# make spec-check and ynl.sh: the kernel's ynl tools (python3, in the
 	# test VM too) and the spec's schema validation
 	python3 python3-yaml python3-jsonschema
+	# make check-dissector: tshark reads the test VM's captures
+	tshark
 )
 
 missing=()
