@@ -9,7 +9,7 @@
 #                       the long cases left out, README]
 # make vm-run CMD=...   a command in the test VM [SHARE=dir] [KERNEL=...]
 #                       [YNL=1: the kernel's ynl CLI in /selftests/ynl]
-# make check-dissector the Wireshark dissector (tools/wireshark/pc5sec.lua):
+# make check-dissector  the Wireshark dissector (tools/wireshark/pc5sec.lua):
 #                       traffic of every suite over IPv4 and IPv6, malformed
 #                       datagrams and proto=200 captured in the test VM,
 #                       dissected here with tshark (tools/wireshark/test.sh)
