@@ -33,6 +33,7 @@ out=$top/build/$rel
 mkdir -p "$out/kmod/eea"
 ln -sfn "$top/uapi" "$out/uapi"
 ln -sf "$top/Kbuild" "$out/Kbuild"
+ln -sf "$top/VERSION" "$out/VERSION"
 for d in kmod kmod/eea; do
 	for f in "$top"/$d/*.[ch] "$top"/$d/Kbuild; do
 		ln -sf "$f" "$out/$d/"
