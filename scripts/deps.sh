@@ -25,6 +25,9 @@ pkgs=(
 	# make spec-check and ynl.sh: the kernel's ynl tools (python3, in the
 	# test VM too) and the spec's schema validation
 	python3 python3-yaml python3-jsonschema
+	# make deb: the Debian packages (dh_dkms) and lintian over them;
+	# make check-packages makes its Debian 12 root with mmdebstrap (above)
+	dpkg-dev debhelper dh-dkms lintian
 )
 
 missing=()
