@@ -37,6 +37,20 @@
 #                       host, with the ynl tools of Debian's linux-source-6.12
 #                       (scripts/ynl.sh)
 # make deps             install what is missing (Debian packages)
+# make install          the modules into /lib/modules/<release>/updates/
+#                       (the release built against; then depmod), the tool,
+#                       its man page, bash completion, systemd units and
+#                       examples (modules-load.d, modprobe.d), the Wireshark
+#                       dissector; DESTDIR, PREFIX. install-modules and
+#                       install-tools do each half
+# make dkms-source      the module's sources and dkms.conf into
+#                       /usr/src/pc5sec-<VERSION>/ (DESTDIR), for dkms add
+# make deb              pc5sec-dkms and pc5sec-tools (Debian packages) with
+#                       dpkg-buildpackage, checked by lintian, in build/deb/
+# make check-packages   installs those packages in a fresh Debian 12 root
+#                       with the test kernel's headers (DKMS builds the
+#                       module there), boots the test kernel with that
+#                       root's module and tool and runs a datapath case
 # make style | sparse   checkpatch --strict, sparse
 #
 # KDIR=... builds against that kernel tree. Otherwise the running kernel's
@@ -73,6 +87,56 @@ tool:
 
 deps:
 	@scripts/deps.sh
+
+# --- installing ------------------------------------------------------------
+# VERSION is the release: the tool's, MODULE_VERSION, DKMS's and the
+# packages' (debian/changelog must agree; make deb checks).
+VERSION := $(shell cat VERSION)
+PREFIX ?= /usr
+DOCDIR ?= $(PREFIX)/share/doc/pc5sec
+MODDIR ?= /lib/modules
+DKMS_SRCDIR ?= /usr/src/pc5sec-$(VERSION)
+# What DKMS builds the modules from, as make -C <kdir> M=<dir> does here
+DKMS_FILES = Kbuild VERSION kmod/Kbuild $(wildcard kmod/*.[ch]) kmod/eea/Kbuild \
+	$(wildcard kmod/eea/*.[ch]) uapi/linux/pc5sec.h
+
+install: install-modules install-tools
+
+# depmod: on this system without DESTDIR; with one, only when it holds that
+# kernel's modules (an image's root), else it is left for the target.
+install-modules: module
+	@rel=$$(scripts/build-module.sh "$(KERNEL)" "$(KDIR)" --release) && \
+	dir=$(DESTDIR)$(MODDIR)/$$rel/updates && \
+	install -D -m 0644 build/$$rel/kmod/pc5sec.ko "$$dir/pc5sec.ko" && \
+	install -D -m 0644 build/$$rel/kmod/pc5sec_eea.ko "$$dir/pc5sec_eea.ko" && \
+	echo "install: pc5sec.ko, pc5sec_eea.ko in $$dir" && \
+	if [ -z "$(DESTDIR)" ]; then \
+		depmod -a "$$rel"; \
+	elif [ "$(MODDIR)" = /lib/modules ] && [ -f "$(DESTDIR)/lib/modules/$$rel/modules.builtin" ]; then \
+		depmod -b "$(DESTDIR)" "$$rel"; \
+	else \
+		echo "install: no depmod for $(DESTDIR), which holds no kernel $$rel: run depmod $$rel there"; \
+	fi
+
+install-tools:
+	$(MAKE) -C tools install DOCDIR=$(DOCDIR)
+	install -D -m 0644 dist/modules-load.conf $(DESTDIR)$(DOCDIR)/examples/modules-load.d/pc5sec.conf
+	install -D -m 0644 dist/modprobe.conf $(DESTDIR)$(DOCDIR)/examples/modprobe.d/pc5sec.conf
+
+dkms-source:
+	@for f in $(DKMS_FILES); do \
+		install -D -m 0644 $$f $(DESTDIR)$(DKMS_SRCDIR)/$$f || exit; \
+	done
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DESTDIR)$(DKMS_SRCDIR)/dkms.conf
+	@echo "dkms-source: $(DESTDIR)$(DKMS_SRCDIR)"
+
+deb:
+	@scripts/deb.sh
+
+# The test kernel's lane (6.1) only: Debian 12's packages on Debian 12.
+check-packages: deps deb
+	@$(MAKE) -s -C selftests
+	@scripts/check-packages.sh
 
 spec-check: deps
 	@scripts/spec-check.py "$$(scripts/ynl.sh)"
@@ -166,5 +230,6 @@ clean:
 	$(MAKE) -C selftests clean
 	$(MAKE) -C bench clean
 
-.PHONY: all module tool deps spec-check check check-debug check-dissector vm-run demo bench fuzz faults profile \
-	style sparse clean
+.PHONY: all module tool deps install install-modules install-tools dkms-source deb \
+	check-packages spec-check check check-debug check-dissector vm-run demo bench fuzz faults \
+	profile style sparse clean

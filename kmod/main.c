@@ -187,3 +187,6 @@ module_exit(pc5_mod_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("3GPP ProSe one-to-many group security for IP multicast");
 MODULE_ALIAS_GENL_FAMILY(PC5SEC_GENL_NAME);
+#ifdef PC5SEC_VERSION
+MODULE_VERSION(PC5SEC_VERSION);
+#endif

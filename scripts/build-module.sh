@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # build-module.sh LANE|"" [KDIR] -- [kbuild arguments]
+# build-module.sh LANE|"" [KDIR] --release: only prints the release
 #
 # Builds kmod/pc5sec.ko and kmod/pc5sec_eea.ko against KDIR, or the tree
 # of test kernel LANE (scripts/kernel.sh), in build/<release>/ so that
@@ -15,6 +16,8 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 lane=$1
 kdir=$2
 shift 2
+print_release=
+[ "${1:-}" = --release ] && print_release=1
 [ "${1:-}" = "--" ] && shift
 
 buildroot=
@@ -28,11 +31,13 @@ fi
 utsfile=$buildroot$kdir/include/generated/utsrelease.h
 [ -r "$utsfile" ] || { echo "build-module: $kdir is not a configured kernel tree" >&2; exit 1; }
 rel=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$utsfile")
+[ -n "$print_release" ] && { echo "$rel"; exit 0; }
 
 out=$top/build/$rel
 mkdir -p "$out/kmod/eea"
 ln -sfn "$top/uapi" "$out/uapi"
 ln -sf "$top/Kbuild" "$out/Kbuild"
+ln -sf "$top/VERSION" "$out/VERSION"
 for d in kmod kmod/eea; do
 	for f in "$top"/$d/*.[ch] "$top"/$d/Kbuild; do
 		ln -sf "$f" "$out/$d/"

@@ -27,6 +27,9 @@ pkgs=(
 	python3 python3-yaml python3-jsonschema
 	# make check-dissector: tshark reads the test VM's captures
 	tshark
+	# make deb: the Debian packages (dh_dkms) and lintian over them;
+	# make check-packages makes its Debian 12 root with mmdebstrap (above)
+	dpkg-dev debhelper dh-dkms lintian
 )
 
 missing=()

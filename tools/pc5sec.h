@@ -8,7 +8,6 @@
 #include <stddef.h>
 
 #define PROG_NAME		"pc5sec"
-#define PC5SEC_TOOL_VERSION	"0.1"
 #define STATE_DIR_DEFAULT	"/var/lib/pc5sec"
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vm.sh [-k LANE] [-m check|run] [-c CMD] [-s SHAREDIR] [-t "TESTS"] [-T SECONDS]
-#       [-o OUTFILE] [-x BINARY]... [-e NAME=VALUE]... [-y]
+#       [-o OUTFILE] [-x BINARY]... [-e NAME=VALUE]... [-y] [-r ROOT]
 #
 # Packs an initramfs (busybox, bash, ip, tcpdump, kmod, keyctl, the pc5sec
 # module, tool and selftests, the kernel modules the tests need) and boots test
@@ -23,12 +23,16 @@
 # -y: the kernel's ynl CLI (scripts/ynl.sh) in /selftests/ynl with the spec,
 # and python3 with the part of its library the CLI uses (python-files.py);
 # implied when the tests include ynl.sh. Without either, ynl.sh skips.
+# -r ROOT: the modules and the tool as installed in ROOT (make
+# check-packages: DKMS's modules from ROOT/lib/modules/<release>/updates/dkms/,
+# placed there in the guest too, and ROOT/usr/sbin/pc5sec with ROOT's
+# libraries) instead of this tree's.
 # Build the module (build-module.sh), the tool and the selftests first.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-lane=6.1 mode=check cmd= share= tests= timeout= outfile= extra=() env=() ynl=
-while getopts "k:m:c:s:t:T:o:x:e:y" opt; do
+lane=6.1 mode=check cmd= share= tests= timeout= outfile= extra=() env=() ynl= instroot=
+while getopts "k:m:c:s:t:T:o:x:e:yr:" opt; do
 	case "$opt" in
 	k) lane=$OPTARG ;;
 	m) mode=$OPTARG ;;
@@ -40,6 +44,7 @@ while getopts "k:m:c:s:t:T:o:x:e:y" opt; do
 	x) extra+=("$OPTARG") ;;
 	e) env+=("$OPTARG") ;;
 	y) ynl=1 ;;
+	r) instroot=$(cd "$OPTARG" && pwd) ;;
 	*) exit 2 ;;
 	esac
 done
@@ -57,9 +62,21 @@ run) timeout=${timeout:-1200} ;;
 esac
 
 eval "$("$top/scripts/kernel.sh" "$lane")"
-ko=$top/build/$KRELEASE/kmod/pc5sec.ko
-[ -f "$ko" ] || { echo "vm.sh: $ko missing: build the module for KERNEL=$lane first" >&2; exit 1; }
-[ -x "$top/tools/pc5sec" ] || { echo "vm.sh: tools/pc5sec missing" >&2; exit 1; }
+if [ -n "$instroot" ]; then
+	kodir=$instroot/lib/modules/$KRELEASE/updates/dkms
+	tool=$instroot/usr/sbin/pc5sec
+	kos=("$kodir"/pc5sec.ko* "$kodir"/pc5sec_eea.ko*)
+	kodst=updates/dkms
+else
+	kodir=$top/build/$KRELEASE/kmod
+	tool=$top/tools/pc5sec
+	kos=("$kodir/pc5sec.ko" "$kodir/pc5sec_eea.ko")
+	kodst=extra
+fi
+for f in "${kos[@]}"; do
+	[ -f "$f" ] || { echo "vm.sh: $f missing: build the module for KERNEL=$lane first" >&2; exit 1; }
+done
+[ -x "$tool" ] || { echo "vm.sh: $tool missing" >&2; exit 1; }
 
 # Each run its own directory: runs may overlap.
 mkdir -p "$top/build"
@@ -70,14 +87,19 @@ mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc,dev,proc,sys,tmp,run,ro
 for d in bin sbin lib lib64; do ln -s "usr/$d" "$root/$d"; done
 ln -s ../run "$root/var/run"
 
-# A binary and the shared libraries it needs, at the paths they have here.
+# A binary and the shared libraries it needs, at the paths they have here
+# (with libroot set: libraries from that root where it has them).
+libroot=
 copy_bin() {
-	local f lib
+	local f lib src
 	for f in "$@"; do
 		f=$(readlink -f "$f")
 		install -D -m 0755 "$f" "$root$f"
 		for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
-			[ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+			[ -e "$root$lib" ] && continue
+			src=$lib
+			[ -n "$libroot" ] && [ -e "$libroot$lib" ] && src=$libroot$lib
+			install -D -m 0755 "$(readlink -f "$src")" "$root$lib"
 		done
 	done
 }
@@ -93,8 +115,8 @@ for a in $(/bin/busybox --list); do
 	[ -e "$root/usr/bin/$a" ] || [ -e "$root/usr/sbin/$a" ] || ln -s busybox "$root/usr/bin/$a"
 done
 [ ${#extra[@]} = 0 ] || copy_bin "${extra[@]}"
-copy_bin "$top/tools/pc5sec"
-mv "$root$(readlink -f "$top/tools/pc5sec")" "$root/usr/sbin/pc5sec"
+libroot=$instroot copy_bin "$tool"
+mv "$root$(readlink -f "$tool")" "$root/usr/sbin/pc5sec"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 
@@ -106,7 +128,7 @@ kmods="veth bridge dummy macsec nf_defrag_ipv4 nf_defrag_ipv6 ctr gcm ghash-gene
 	jitterentropy_rng sha512_generic sha512-ssse3"
 msrc=$MODROOT/lib/modules/$KRELEASE
 mdst=$root/lib/modules/$KRELEASE
-mkdir -p "$mdst/extra"
+mkdir -p "$mdst/$kodst"
 cp "$msrc"/modules.builtin* "$msrc"/modules.order "$mdst/" 2>/dev/null || true
 for m in $kmods; do
 	# Built-in or absent in this kernel: nothing to copy.
@@ -117,7 +139,7 @@ done | sort -u | while read -r f; do
 	rel=${rel#"$msrc"/}
 	install -D -m 0644 "$msrc/$rel" "$mdst/$rel"
 done
-cp "$ko" "${ko%.ko}_eea.ko" "$mdst/extra/"
+cp "${kos[@]}" "$mdst/$kodst/"
 depmod -b "$root" "$KRELEASE"
 
 # Selftests: scripts, helpers and the list of tests to run.
