@@ -224,4 +224,6 @@ check "the preference moves the dissector: not on 200 by default, not on 253 wit
 
 echo "1..$n"
 echo "# Totals: pass:$((n - failed)) fail:$failed"
+# The last line, as make check's: .ci/run sums them.
+echo "$((n - failed)) passed, $failed failed"
 [ "$failed" = 0 ]
