@@ -139,7 +139,8 @@ copy_bin() {
 				src=$SYSROOT$f
 				;;
 			*)
-				f=$(sysroot_path "$(cross_bin "$f")")
+				f=$(cross_bin "$f") || exit 1
+				f=$(sysroot_path "$f")
 				src=$SYSROOT$f
 				;;
 			esac
