@@ -143,6 +143,9 @@ PROFILE_VARS = MODES PAYLOAD DURATION TOP CALLERS
 PROFILE_ENV = $(foreach v,$(PROFILE_VARS),$(if $($(v)),$(v)='$($(v))'))
 
 profile: deps
+ifneq ($(filter $(KERNEL),$(CROSS_LANES)),)
+	@echo "make profile: on the x86 lanes only (the arm64 root has no perf)" >&2; exit 1
+endif
 	@$(VM_BUILD) && scripts/build-user.sh $(KERNEL) bench
 	@rm -rf build/profile-share && mkdir -p build/profile-share && \
 		cp bench/run.sh bench/profile.sh bench/mcbench build/profile-share/
