@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make                  the modules (kmod/pc5sec.ko, kmod/pc5sec_eea.ko) and
-#                       the tool (tools/pc5sec)
-# make check            all selftests in QEMU on the test kernel (KERNEL=6.1
-#                       or KERNEL=6.12)
+#                       the tool (tools/pc5sec); with KERNEL=arm64,
+#                       cross-built for Debian 12's arm64 cloud kernel, and
+#                       the selftest helpers with them
+# make check            all selftests in QEMU on the test kernel (KERNEL=6.1,
+#                       KERNEL=6.12 or KERNEL=arm64)
 # make check-debug      the same on a KASAN/lockdep/kmemleak kernel
 #                       [SUBSET=ci: what .ci/run runs on the slow lanes,
 #                       the long cases left out, README]
@@ -56,7 +58,13 @@
 # KDIR=... builds against that kernel tree. Otherwise the running kernel's
 # /lib/modules/$(uname -r)/build when it exists, else the test kernel's
 # headers. KERNEL selects the test kernel: 6.1 (Debian 12, the default), 6.12
-# (Debian 13, built with its own gcc-14 in a cached trixie root) or debug.
+# (Debian 13, built with its own gcc-14 in a cached trixie root), debug, or
+# arm64 (Debian 12's arm64 cloud kernel: the modules, tool and selftest
+# helpers cross-built with aarch64-linux-gnu-gcc against Debian's arm64
+# packages unpacked in a cached root, scripts/arm64-root.sh; the tests in
+# qemu-system-aarch64 -M virt -cpu max under TCG, on that root's programs).
+# KDIR=... ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- cross-builds the
+# modules against another arm64 tree.
 
 KERNEL ?= 6.1
 TESTS ?=
@@ -74,8 +82,13 @@ endif
 VM = selftests/qemu/vm.sh -k $(KERNEL)
 # What the VM lanes build: the module for the lane's kernel with W=1,
 # warnings as errors, then the tool and the selftest helpers.
+# The tool and the helpers are cross-built on a lane of another architecture
+# (scripts/build-user.sh).
 VM_BUILD = scripts/build-module.sh $(KERNEL) "" -- W=1 KCFLAGS=-Werror && \
-	$(MAKE) -s -C tools && $(MAKE) -s -C selftests
+	scripts/build-user.sh $(KERNEL) tools selftests
+
+# The lanes whose tool is cross-built, with the selftest helpers.
+CROSS_LANES := arm64
 
 all: module tool
 
@@ -83,7 +96,11 @@ module:
 	@scripts/build-module.sh "$(KERNEL)" "$(KDIR)"
 
 tool:
+ifneq ($(filter $(KERNEL),$(CROSS_LANES)),)
+	@scripts/build-user.sh $(KERNEL) tools selftests
+else
 	$(MAKE) -C tools
+endif
 
 deps:
 	@scripts/deps.sh
@@ -172,7 +189,7 @@ BENCH_ENV = $(foreach v,$(BENCH_VARS),$(if $($(v)),$(v)='$($(v))'))
 BENCH_TIMEOUT ?= 3600
 
 bench: deps
-	@$(VM_BUILD) && $(MAKE) -s -C bench
+	@$(VM_BUILD) && scripts/build-user.sh $(KERNEL) bench
 	@rm -rf build/bench-share build/bench-raw.jsonl && mkdir -p build/bench-share && \
 		cp bench/run.sh bench/mcbench build/bench-share/
 	@$(VM) -m run -T $(BENCH_TIMEOUT) -s build/bench-share -o build/bench-raw.jsonl \
@@ -202,7 +219,10 @@ PROFILE_VARS = MODES PAYLOAD DURATION TOP CALLERS
 PROFILE_ENV = $(foreach v,$(PROFILE_VARS),$(if $($(v)),$(v)='$($(v))'))
 
 profile: deps
-	@$(VM_BUILD) && $(MAKE) -s -C bench
+ifneq ($(filter $(KERNEL),$(CROSS_LANES)),)
+	@echo "make profile: on the x86 lanes only (the arm64 root has no perf)" >&2; exit 1
+endif
+	@$(VM_BUILD) && scripts/build-user.sh $(KERNEL) bench
 	@rm -rf build/profile-share && mkdir -p build/profile-share && \
 		cp bench/run.sh bench/profile.sh bench/mcbench build/profile-share/
 	@$(VM) -m run -x /usr/bin/perf -s build/profile-share -c "$(PROFILE_ENV) bash /mnt/share/profile.sh"

@@ -6,8 +6,8 @@
 # multicast from ue1 to ue2 (two namespaces on a veth pair) in each mode,
 # ROUNDS times, every mode once per round; then the key install rate and the
 # pc5sec scale cases. Writes one JSON object per measurement, raw counts, to
-# $RAW and, at the end, to /dev/ttyS2 (vm.sh -o); bench/report.sh turns
-# them into bench/results.json and the table.
+# $RAW and, at the end, to $PC5SEC_OUTPUT_DEV (vm.sh -o: /dev/ttyS2 on
+# x86); bench/report.sh turns them into bench/results.json and the table.
 #
 # Settings (environment; `make bench` passes its variables):
 #   ROUNDS        rounds of every mode (5)
@@ -86,9 +86,10 @@ teardown() {
 
 finish() {
 	teardown
-	if [ -c /dev/ttyS2 ]; then
-		stty -F /dev/ttyS2 raw -echo 2>/dev/null
-		cat "$RAW" >/dev/ttyS2
+	local dev=${PC5SEC_OUTPUT_DEV:-/dev/ttyS2}
+	if [ -c "$dev" ]; then
+		stty -F "$dev" raw -echo 2>/dev/null
+		cat "$RAW" >"$dev"
 	fi
 	rm -rf "$tmp"
 }
@@ -630,8 +631,10 @@ forged() {
 
 # bench_init: the modes' kernel modules, and the PGK of the pc5sec modes.
 bench_init() {
-	modprobe -a veth bridge macsec xfrm_user esp4 authenc seqiv aesni-intel \
-		ghash-clmulni-intel gcm ctr 2>/dev/null
+	# The architecture's accelerated ciphers (vm.sh: AES-NI, or the ARMv8
+	# Crypto Extensions).
+	modprobe -a veth bridge macsec xfrm_user esp4 authenc seqiv gcm ctr \
+		${PC5SEC_ACCEL:-aesni-intel ghash-clmulni-intel} 2>/dev/null
 	pc5sec genkey >"$tmp/pgk"
 }
 

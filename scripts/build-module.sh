@@ -9,7 +9,7 @@
 # objects built for one kernel are never reused for another: Kbuild writes
 # its objects beside the sources, so each release gets its own tree of
 # symlinks to them. The results are build/<release>/kmod/*.ko, copied to
-# kmod/.
+# kmod/. A lane of another architecture (arm64) is cross-built.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,10 +21,13 @@ print_release=
 [ "${1:-}" = "--" ] && shift
 
 buildroot=
+cross=()
 if [ -z "$kdir" ]; then
 	eval "$("$top/scripts/kernel.sh" "$lane")"
 	kdir=$KDIR
 	buildroot=$BUILDROOT
+	# A lane of another architecture: cross-built.
+	[ -n "$CROSS" ] && cross=(ARCH="$KARCH" CROSS_COMPILE="$CROSS")
 fi
 # The release as vermagic has it (Debian's include/config/kernel.release
 # holds the upstream version instead).
@@ -58,7 +61,7 @@ if [ -n "$buildroot" ]; then
 	cp "$buildroot$inner"/kmod/*.ko "$out/kmod/"
 	cp "$buildroot$inner"/kmod/eea/*.ko "$out/kmod/eea/"
 else
-	make -C "$kdir" M="$out" "$@" modules
+	make -C "$kdir" M="$out" "${cross[@]}" "$@" modules
 fi
 cp "$out"/kmod/eea/pc5sec_eea.ko "$out/kmod/"
 cp "$out"/kmod/pc5sec.ko "$out"/kmod/pc5sec_eea.ko "$top/kmod/"

@@ -22,6 +22,9 @@ pkgs=(
 	bc bison flex libelf-dev libssl-dev xz-utils
 	# 6.12 lane: a Debian 13 root with its kernel and gcc-14
 	mmdebstrap
+	# arm64 lane: the cross compiler and QEMU (its kernel and userland are
+	# only unpacked, scripts/arm64-root.sh: never install arm64 packages)
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu qemu-system-arm
 	# make spec-check and ynl.sh: the kernel's ynl tools (python3, in the
 	# test VM too) and the spec's schema validation
 	python3 python3-yaml python3-jsonschema

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # /init of the pc5sec test VM (see vm.sh). Runs the selftests or a command,
-# checks the kernel log, and reports on /dev/ttyS1:
+# checks the kernel log, and reports on $RESULT_DEV (/etc/pc5sec-vm.conf,
+# written by vm.sh: /dev/ttyS1 on x86, a virtio-serial port on arm64):
 #   PC5SEC-RESULT exit=N [pass=N fail=N skip=N]
 export PATH=/usr/sbin:/usr/bin HOME=/root TERM=dumb LANG=C
 
@@ -15,19 +16,29 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 mount -t debugfs debugfs /sys/kernel/debug
 hostname pc5sec-vm
+. /etc/pc5sec-vm.conf
+# The drivers of the result and output ports, when they are modules.
+[ -n "$PRELOAD" ] && modprobe -a $PRELOAD
 # As udev does at boot: the modules for this CPU's features (AES-NI,
-# PCLMULQDQ, SHA extensions), so that the crypto API picks the ciphers a
-# real machine would, not only the generic C ones built in.
+# PCLMULQDQ, SHA extensions; the ARMv8 Crypto Extensions), so that the
+# crypto API picks the ciphers a real machine would, not only the generic
+# C ones built in. Then the same by name (vm.sh's list): the arm64 guest
+# shows no CPU modalias, and modalias may miss one elsewhere.
 modprobe -q -a "$(cat /sys/devices/system/cpu/modalias)"
+modprobe -q -a $PC5SEC_ACCEL
 ip link set lo up
 echo 0 >/proc/sys/kernel/printk_ratelimit 2>/dev/null
 
-. /etc/pc5sec-vm.conf
+# A virtio-serial port appears once its driver has heard of it from QEMU.
+for i in $(seq 100); do
+	[ -c "$RESULT_DEV" ] && break
+	sleep 0.1
+done
 # The host tells a kernel that died booting from one that died in a test.
-echo "PC5SEC-STARTED" >/dev/ttyS1
+echo "PC5SEC-STARTED" >"$RESULT_DEV"
 
 report() {
-	echo "PC5SEC-RESULT $*" >/dev/ttyS1
+	echo "PC5SEC-RESULT $*" >"$RESULT_DEV"
 	sync
 	poweroff -f
 	sleep 10

@@ -8,12 +8,16 @@
 # module, tool and selftests, the kernel modules the tests need) and boots test
 # kernel LANE (scripts/kernel.sh) in QEMU under TCG. The guest's console is
 # streamed to stdout; the guest reports its result on a second serial port,
-# so a VM that crashes, hangs or never reports is a failure.
+# so a VM that crashes, hangs or never reports is a failure. The arm64 lane
+# boots qemu-system-aarch64 with the userland of the lane's root (Debian's
+# arm64 packages, arm64-root.sh) in place of the host's programs, and its
+# result and output ports are virtio-serial ports.
 #   check: runs the selftests (all, or TESTS), prints "N passed, N failed"
 #          last and exits 0 only if all passed and the kernel log is clean.
 #   run:   runs CMD as root with sh -c, module not loaded, SHAREDIR copied to
 #          /mnt/share, and exits with CMD's exit status.
-# -o OUTFILE: a third serial port, /dev/ttyS2 in the guest, goes to a file;
+# -o OUTFILE: a third serial port, /dev/ttyS2 in the guest ($PC5SEC_OUTPUT_DEV
+# on every lane), goes to a file;
 # what the guest writes there (text: carriage returns are dropped) is saved
 # as OUTFILE, even when the run fails. `make bench` gets its results so.
 # -x BINARY: one more program in the guest, with its libraries (`make
@@ -48,9 +52,11 @@ while getopts "k:m:c:s:t:T:o:x:e:yr:" opt; do
 	*) exit 2 ;;
 	esac
 done
-# The debug kernel (KASAN, lockdep) runs the same tests several times slower.
+# The debug kernel (KASAN, lockdep) runs the same tests several times slower,
+# and an emulated arm64 machine about twice.
 slow=1
 [ "$lane" = debug ] && slow=4
+[ "$lane" = arm64 ] && slow=2
 test_timeout=$((600 * slow))
 case "$mode" in
 check)
@@ -63,6 +69,7 @@ esac
 
 eval "$("$top/scripts/kernel.sh" "$lane")"
 if [ -n "$instroot" ]; then
+	[ -z "$CROSS" ] || { echo "vm.sh: -r is for the x86 lanes" >&2; exit 1; }
 	kodir=$instroot/lib/modules/$KRELEASE/updates/dkms
 	tool=$instroot/usr/sbin/pc5sec
 	kos=("$kodir"/pc5sec.ko* "$kodir"/pc5sec_eea.ko*)
@@ -77,6 +84,16 @@ for f in "${kos[@]}"; do
 	[ -f "$f" ] || { echo "vm.sh: $f missing: build the module for KERNEL=$lane first" >&2; exit 1; }
 done
 [ -x "$tool" ] || { echo "vm.sh: $tool missing" >&2; exit 1; }
+# The tool and helpers are built in the tree for one architecture at a time.
+case "$KARCH" in
+arm64) machine=AArch64 ;;
+*) machine=X86-64 ;;
+esac
+for f in "$top/tools/pc5sec" "$top/selftests/mcast_send"; do
+	[ -e "$f" ] || continue
+	LC_ALL=C readelf -h "$f" | grep -q "Machine: *Advanced Micro Devices $machine\|Machine: *$machine" ||
+		{ echo "vm.sh: $f is not built for $KARCH: make KERNEL=$lane" >&2; exit 1; }
+done
 
 # Each run its own directory: runs may overlap.
 mkdir -p "$top/build"
@@ -87,12 +104,70 @@ mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,etc,dev,proc,sys,tmp,run,ro
 for d in bin sbin lib lib64; do ln -s "usr/$d" "$root/$d"; done
 ln -s ../run "$root/var/run"
 
+# A path in the lane's root ($SYSROOT) with its symbolic links followed
+# there, without the root's prefix.
+sysroot_path() {
+	local p=$1 t n=0
+	while [ -L "$SYSROOT$p" ] && [ $((n += 1)) -lt 40 ]; do
+		t=$(readlink "$SYSROOT$p")
+		case "$t" in
+		/*) p=$t ;;
+		*) p=$(dirname "$p")/$t ;;
+		esac
+	done
+	realpath -m -s "$p"
+}
+
+# An arm64 ELF file's libraries (NEEDED, recursively, and the interpreter),
+# found in the lane's root: ldd cannot run it here.
+copy_libs_cross() {
+	local f=$1 lib d p interp
+	interp=$(LC_ALL=C "${CROSS}readelf" -l "$f" 2>/dev/null |
+		sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
+	if [ -n "$interp" ] && [ ! -e "$root$interp" ]; then
+		install -D -m 0755 "$SYSROOT$(sysroot_path "$interp")" "$root$interp"
+	fi
+	for lib in $(LC_ALL=C "${CROSS}readelf" -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p'); do
+		for d in /lib/$triplet /usr/lib/$triplet; do
+			[ -e "$SYSROOT$d/$lib" ] || continue
+			[ -e "$root$d/$lib" ] && continue 2
+			p=$SYSROOT$(sysroot_path "$d/$lib")
+			install -D -m 0755 "$p" "$root$d/$lib"
+			copy_libs_cross "$p"
+			continue 2
+		done
+		echo "vm.sh: $lib (for $f) is not in $SYSROOT" >&2
+		exit 1
+	done
+}
+
 # A binary and the shared libraries it needs, at the paths they have here
-# (with libroot set: libraries from that root where it has them).
+# (with libroot set: libraries from that root where it has them); on a
+# cross lane, the lane root's binary of that path (what is built in the
+# tree is taken as it is).
 libroot=
 copy_bin() {
 	local f lib src
 	for f in "$@"; do
+		if [ -n "$CROSS" ]; then
+			f=$(readlink -f "$f")
+			src=$f
+			case "$f" in
+			"$top"/*) ;;
+			"$SYSROOT"/*)
+				f=${f#"$SYSROOT"}
+				src=$SYSROOT$f
+				;;
+			*)
+				f=$(cross_bin "$f") || exit 1
+				f=$(sysroot_path "$f")
+				src=$SYSROOT$f
+				;;
+			esac
+			install -D -m 0755 "$src" "$root$f"
+			copy_libs_cross "$src"
+			continue
+		fi
 		f=$(readlink -f "$f")
 		install -D -m 0755 "$f" "$root$f"
 		for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
@@ -104,13 +179,26 @@ copy_bin() {
 	done
 }
 
+# A program's path in the lane's root: Debian 12 has not merged /usr there.
+cross_bin() {
+	local d n=${1##*/}
+	for d in /usr/sbin /usr/bin /sbin /bin; do
+		[ -e "$SYSROOT$d/$n" ] && { echo "$d/$n"; return; }
+	done
+	echo "vm.sh: no $n in $SYSROOT" >&2
+	exit 1
+}
+triplet=${CROSS%-}
+
 copy_bin /usr/bin/bash /usr/sbin/ip /usr/sbin/genl /usr/bin/tcpdump /usr/bin/kmod /usr/bin/jq \
 	/usr/bin/timeout /usr/bin/setpriv /usr/bin/unshare /usr/bin/nsenter /usr/sbin/bridge \
 	/usr/bin/keyctl
 ln -sf bash "$root/usr/bin/sh"
 for t in modprobe insmod rmmod lsmod depmod modinfo; do ln -sf ../bin/kmod "$root/usr/sbin/$t"; done
 ln -sf ../bin/tcpdump "$root/usr/sbin/tcpdump"
-install -m 0755 /bin/busybox "$root/usr/bin/busybox"
+install -m 0755 "$SYSROOT/bin/busybox" "$root/usr/bin/busybox"
+# The applets of the host's busybox-static: the lane root's is the same
+# Debian package, for another architecture.
 for a in $(/bin/busybox --list); do
 	[ -e "$root/usr/bin/$a" ] || [ -e "$root/usr/sbin/$a" ] || ln -s busybox "$root/usr/bin/$a"
 done
@@ -122,10 +210,24 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 
 # Kernel modules: the tests' needs and their dependencies, then pc5sec,
 # under lib/modules/<release> with modules.dep so that modprobe works.
+# The accelerated ciphers and hashes are the architecture's: AES-NI,
+# PCLMULQDQ and SSSE3 on x86, the ARMv8 Crypto Extensions and NEON on arm64
+# (which also needs virtio-mmio and virtio_console for its result and
+# output ports).
 kmods="veth bridge dummy macsec nf_defrag_ipv4 nf_defrag_ipv6 ctr gcm ghash-generic
-	ghash-clmulni-intel aesni-intel sha256-ssse3 algif_skcipher algif_aead algif_hash
-	xfrm_user esp4 esp6 authenc seqiv echainiv crypto_null cryptd crypto_simd drbg
-	jitterentropy_rng sha512_generic sha512-ssse3"
+	algif_skcipher algif_aead algif_hash xfrm_user esp4 esp6 authenc seqiv echainiv
+	crypto_null cryptd crypto_simd drbg jitterentropy_rng sha512_generic"
+case "$KARCH" in
+arm64)
+	accel="aes-ce-cipher aes-ce-blk aes-neon-blk aes-neon-bs aes-ce-ccm ghash-ce polyval-ce
+		sha1-ce sha2-ce sha256-arm64 sha512-ce sha512-arm64"
+	kmods+=" $accel virtio_mmio virtio_console"
+	;;
+*)
+	accel="ghash-clmulni-intel aesni-intel sha256-ssse3 sha512-ssse3"
+	kmods+=" $accel"
+	;;
+esac
 msrc=$MODROOT/lib/modules/$KRELEASE
 mdst=$root/lib/modules/$KRELEASE
 mkdir -p "$mdst/$kodst"
@@ -166,11 +268,28 @@ if [ -n "$ynl" ]; then
 		copy_bin /usr/bin/python3
 		ln -sf "$(basename "$(readlink -f /usr/bin/python3)")" "$root/usr/bin/python3"
 		for f in $pyfiles; do
+			if [ -n "$CROSS" ]; then
+				# The lane root's files of the same python3.11,
+				# compiled below (the root has no .pyc).
+				f=${f//x86_64-linux-gnu/$triplet}
+				# What only the host has (setuptools' hook)
+				# the guest's python3 does not import.
+				[ -e "$SYSROOT$f" ] || continue
+				case "$f" in
+				*.pyc) ;;
+				*.so) copy_bin "$SYSROOT$f" ;;
+				*) install -D -m 0644 "$SYSROOT$f" "$root$f" ;;
+				esac
+				continue
+			fi
 			case "$f" in
 			*.so) copy_bin "$f" ;;
 			*) install -D -m 0644 "$f" "$root$f" ;;
 			esac
 		done
+		if [ -n "$CROSS" ]; then
+			/usr/bin/python3 -m compileall -q -s "$root" -p / "$root/usr/lib/python3"*
+		fi
 	else
 		echo "vm.sh: no ynl tools or no python3 with yaml here (make deps): ynl.sh will skip" >&2
 	fi
@@ -178,11 +297,26 @@ fi
 [ -n "$share" ] && cp -a "$share/." "$root/mnt/share/"
 
 install -m 0755 "$top/selftests/qemu/init.sh" "$root/init"
+# Where init.sh reports and writes the output, and what it loads first.
+case "$KARCH" in
+arm64)
+	preload="virtio_mmio virtio_console"
+	result_dev=/dev/vport0p1 output_dev=/dev/vport0p2
+	;;
+*)
+	preload=
+	result_dev=/dev/ttyS1 output_dev=/dev/ttyS2
+	;;
+esac
 {
 	printf 'MODE=%q\n' "$mode"
 	printf 'LANE=%q\n' "$lane"
 	printf 'CMD=%q\n' "$cmd"
 	printf 'TEST_TIMEOUT=%q\n' "$test_timeout"
+	printf 'PRELOAD=%q\n' "$preload"
+	printf 'RESULT_DEV=%q\n' "$result_dev"
+	printf 'export PC5SEC_OUTPUT_DEV=%q\n' "$output_dev"
+	printf 'export PC5SEC_ACCEL=%q\n' "$(echo $accel)"
 	for e in "${env[@]}"; do
 		printf 'export %q\n' "$e"
 	done
@@ -190,20 +324,37 @@ install -m 0755 "$top/selftests/qemu/init.sh" "$root/init"
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$work/initramfs.gz"
 
-# QEMU: TCG only (KVM hangs on these machines), -cpu max for AES-NI/AVX.
+# QEMU: TCG only (KVM hangs on these machines), -cpu max for AES-NI/AVX, or
+# on arm64 for the Crypto Extensions. x86: the console, the result and the
+# output are three serial ports. arm64 (the virt machine has one UART): the
+# result and the output are virtio-serial ports, and pointer
+# authentication uses QEMU's own cheap algorithm (pauth-impdef), not the
+# architected QARMA one that costs TCG much time at every function return.
 result=$work/result
 mem=1024
 [ "$lane" = debug ] && mem=2048
-out=()
-[ -n "$outfile" ] && out=(-serial "file:$work/out")
+case "$KARCH" in
+arm64)
+	qemu=(qemu-system-aarch64 -machine virt,accel=tcg -cpu max,pauth-impdef=on
+		-device virtio-serial-device
+		-chardev "file,id=result,path=$result" -device virtserialport,chardev=result,nr=1)
+	[ -n "$outfile" ] && qemu+=(-chardev "file,id=out,path=$work/out"
+		-device virtserialport,chardev=out,nr=2)
+	qemu+=(-serial stdio)
+	console=ttyAMA0
+	;;
+*)
+	qemu=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -serial stdio -serial "file:$result")
+	[ -n "$outfile" ] && qemu+=(-serial "file:$work/out")
+	console=ttyS0
+	;;
+esac
 boot() {
 	: >"$result"
-	timeout --foreground "$timeout" qemu-system-x86_64 \
-		-machine q35,accel=tcg -cpu max -smp 2 -m "$mem" \
+	timeout --foreground "$timeout" "${qemu[@]}" -smp 2 -m "$mem" \
 		-nodefaults -display none -no-reboot -monitor none \
-		-serial stdio -serial "file:$result" "${out[@]}" \
 		-kernel "$VMLINUZ" -initrd "$work/initramfs.gz" \
-		-append "console=ttyS0 quiet panic=-1 oops=panic kmemleak=on init=/init" </dev/null
+		-append "console=$console quiet panic=-1 oops=panic kmemleak=on init=/init" </dev/null
 }
 set +e
 boot

@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Provides, once, a directory with Debian 12's arm64 cloud kernel (image,
+# modules, headers), the arm64 userland the test VM runs (bash, iproute2,
+# tcpdump, kmod, jq, util-linux, keyutils, busybox, python3) and the arm64
+# libmnl and json-c to cross-link the tool and the selftest helpers
+# against: the arm64 lane. The packages are only unpacked (mmdebstrap
+# --variant=extract: no maintainer scripts, so no arm64 emulation, and
+# nothing is installed on the host: installing arm64 packages here would
+# replace the host's compiler). The headers' scripts come from the amd64
+# linux-kbuild-6.1 of the same version, unpacked beside them.
+# Cached outside the tree, keyed by the kernel release it contains (read
+# from what was unpacked: bookworm drops older kernel builds at point
+# releases, so none is pinned). Prints the root's path.
+set -euo pipefail
+
+cache=${PC5SEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pc5sec}
+packages=linux-image-cloud-arm64,linux-headers-cloud-arm64,linux-kbuild-6.1:amd64,bash,iproute2
+packages+=,tcpdump,kmod,jq,coreutils,util-linux,keyutils,busybox-static,python3,python3-yaml
+packages+=,libmnl-dev,libjson-c-dev
+
+# The newest root made with these packages.
+for r in $(ls -d "$cache"/arm64-6.1.* 2>/dev/null | sort -rV); do
+	if [ "$(cat "$r/.complete" 2>/dev/null)" = "$packages" ]; then
+		echo "$r"
+		exit 0
+	fi
+done
+
+[ "$(id -u)" = 0 ] || { echo "arm64-root: creating the arm64 root needs root" >&2; exit 1; }
+command -v mmdebstrap >/dev/null || { echo "arm64-root: mmdebstrap missing (make deps)" >&2; exit 1; }
+# The host's mirrors, the security archive's included: bookworm's newest
+# kernel comes from there.
+mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+mirror=${mirror:-http://deb.debian.org/debian}
+security=$(awk '/^URIs:/ && /security/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources \
+	2>/dev/null || true)
+security=${security:-http://deb.debian.org/debian-security}
+
+work=$cache/arm64-work
+rm -rf "$work"
+mkdir -p "$cache"
+echo "arm64-root: unpacking Debian 12's arm64 cloud kernel and userland (about 30 s, 530 MB)" >&2
+if ! mmdebstrap --mode=root --variant=extract --architectures=arm64,amd64 \
+	--include=$packages \
+	--dpkgopt='path-exclude=/usr/share/{doc,man,locale,info}/*' \
+	bookworm "$work" "deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
+	"deb $security bookworm-security main" >"$cache/arm64-mmdebstrap.log" 2>&1; then
+	tail -n 20 "$cache/arm64-mmdebstrap.log" >&2
+	rm -rf "$work"
+	exit 1
+fi
+rel=$(ls "$work/lib/modules" | grep -- '-cloud-arm64$' | sort -V | tail -n 1)
+[ -n "$rel" ] || { echo "arm64-root: no cloud kernel in the new root" >&2; exit 1; }
+[ -x "$work/usr/lib/linux-kbuild-6.1/scripts/basic/fixdep" ] ||
+	{ echo "arm64-root: no amd64 linux-kbuild-6.1 in the new root" >&2; exit 1; }
+# What the kernel's postinst would have done: modules.dep for modprobe.
+depmod -b "$work" "$rel"
+rm -rf "$cache/arm64-$rel"
+mv "$work" "$cache/arm64-$rel"
+echo "$packages" >"$cache/arm64-$rel/.complete"
+echo "$cache/arm64-$rel"
