@@ -19,10 +19,13 @@ cache=${PC5SEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pc5sec}
 packages=linux-image-cloud-arm64,linux-headers-cloud-arm64,linux-kbuild-6.1:amd64,bash,iproute2
 packages+=,tcpdump,kmod,jq,coreutils,util-linux,keyutils,busybox-static,python3,python3-yaml
 packages+=,libmnl-dev,libjson-c-dev
+# What a root is checked for: its packages, and that its headers include
+# their own common Makefile (below).
+key="$packages; headers in the root"
 
 # The newest root made with these packages.
 for r in $(ls -d "$cache"/arm64-6.1.* 2>/dev/null | sort -rV); do
-	if [ "$(cat "$r/.complete" 2>/dev/null)" = "$packages" ]; then
+	if [ "$(cat "$r/.complete" 2>/dev/null)" = "$key" ]; then
 		echo "$r"
 		exit 0
 	fi
@@ -41,6 +44,7 @@ security=${security:-http://deb.debian.org/debian-security}
 work=$cache/arm64-work
 rm -rf "$work"
 mkdir -p "$cache"
+trap 'rm -rf "$work"' EXIT
 echo "arm64-root: unpacking Debian 12's arm64 cloud kernel and userland (about 30 s, 530 MB)" >&2
 if ! mmdebstrap --mode=root --variant=extract --architectures=arm64,amd64 \
 	--include=$packages \
@@ -48,7 +52,6 @@ if ! mmdebstrap --mode=root --variant=extract --architectures=arm64,amd64 \
 	bookworm "$work" "deb $mirror bookworm main" "deb $mirror bookworm-updates main" \
 	"deb $security bookworm-security main" >"$cache/arm64-mmdebstrap.log" 2>&1; then
 	tail -n 20 "$cache/arm64-mmdebstrap.log" >&2
-	rm -rf "$work"
 	exit 1
 fi
 rel=$(ls "$work/lib/modules" | grep -- '-cloud-arm64$' | sort -V | tail -n 1)
@@ -59,5 +62,11 @@ rel=$(ls "$work/lib/modules" | grep -- '-cloud-arm64$' | sort -V | tail -n 1)
 depmod -b "$work" "$rel"
 rm -rf "$cache/arm64-$rel"
 mv "$work" "$cache/arm64-$rel"
-echo "$packages" >"$cache/arm64-$rel/.complete"
+# The headers' Makefile includes /usr/src/linux-headers-<version>-common/Makefile,
+# which here is the host's amd64 headers (or nothing): this root's instead.
+mk=$cache/arm64-$rel/usr/src/linux-headers-$rel/Makefile
+sed -i "s|^include /usr/src/|include $cache/arm64-$rel/usr/src/|" "$mk"
+grep -q "^include $cache/arm64-$rel/usr/src/linux-headers-.*-common/Makefile\$" "$mk" ||
+	{ echo "arm64-root: $mk does not include its common Makefile as expected" >&2; exit 1; }
+echo "$key" >"$cache/arm64-$rel/.complete"
 echo "$cache/arm64-$rel"
