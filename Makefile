@@ -39,7 +39,7 @@
 #                       host, with the ynl tools of Debian's linux-source-6.12
 #                       (scripts/ynl.sh)
 # make deps             install what is missing (Debian packages)
-# make install          the modules into /lib/modules/<release>/updates/
+# make install          the modules make built into /lib/modules/<release>/updates/
 #                       (the release built against; then depmod), the tool,
 #                       its man page, bash completion, systemd units and
 #                       examples (modules-load.d, modprobe.d), the Wireshark
@@ -119,10 +119,20 @@ DKMS_FILES = Kbuild VERSION kmod/Kbuild $(wildcard kmod/*.[ch]) kmod/eea/Kbuild 
 
 install: install-modules install-tools
 
-# depmod: on this system without DESTDIR; with one, only when it holds that
-# kernel's modules (an image's root), else it is left for the target.
-install-modules: module
+# What make built (not built again: make install often runs as root).
+# depmod: on this system without DESTDIR, for a kernel installed here;
+# with one, only when it holds that kernel's modules (an image's root),
+# else it is left for the target.
+install-modules:
 	@rel=$$(scripts/build-module.sh "$(KERNEL)" "$(KDIR)" --release) && \
+	for m in pc5sec pc5sec_eea; do \
+		[ -f build/$$rel/kmod/$$m.ko ] || \
+			{ echo "install: build/$$rel/kmod/$$m.ko missing: run make first" >&2; exit 1; }; \
+	done && \
+	if [ -z "$(DESTDIR)" ] && [ ! -d "$(MODDIR)/$$rel/kernel" ]; then \
+		echo "install: kernel $$rel is not installed here: DESTDIR=<its root>, or KDIR=" >&2; \
+		exit 1; \
+	fi && \
 	dir=$(DESTDIR)$(MODDIR)/$$rel/updates && \
 	install -D -m 0644 build/$$rel/kmod/pc5sec.ko "$$dir/pc5sec.ko" && \
 	install -D -m 0644 build/$$rel/kmod/pc5sec_eea.ko "$$dir/pc5sec_eea.ko" && \
@@ -135,8 +145,10 @@ install-modules: module
 		echo "install: no depmod for $(DESTDIR), which holds no kernel $$rel: run depmod $$rel there"; \
 	fi
 
+# A cross lane's tool is installed as it was built (scripts/build-user.sh).
 install-tools:
-	$(MAKE) -C tools install DOCDIR=$(DOCDIR)
+	$(if $(filter $(KERNEL),$(CROSS_LANES)),scripts/build-user.sh $(KERNEL) tools --,$(MAKE) -C tools) \
+		install DOCDIR=$(DOCDIR)
 	install -D -m 0644 dist/modules-load.conf $(DESTDIR)$(DOCDIR)/examples/modules-load.d/pc5sec.conf
 	install -D -m 0644 dist/modprobe.conf $(DESTDIR)$(DOCDIR)/examples/modprobe.d/pc5sec.conf
 
@@ -152,7 +164,7 @@ deb:
 
 # The test kernel's lane (6.1) only: Debian 12's packages on Debian 12.
 check-packages: deps deb
-	@$(MAKE) -s -C selftests
+	@scripts/build-user.sh 6.1 selftests
 	@scripts/check-packages.sh
 
 spec-check: deps
