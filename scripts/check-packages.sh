@@ -84,6 +84,12 @@ else
 		{ echo "check-packages: dkms did not install pc5sec $ver for $KRELEASE" >&2; exit 1; }
 fi
 ls -l "$root/lib/modules/$KRELEASE/updates/dkms/" >&2
+# The tool runs with the root's libraries alone: the package's Depends
+# brought them (the VM below adds the host's where the root lacks one).
+if in_root ldd /usr/sbin/pc5sec | grep 'not found' >&2 || ! in_root /usr/sbin/pc5sec version >&2; then
+	echo "check-packages: the installed pc5sec does not run in the root" >&2
+	exit 1
+fi
 
 step "booting $KRELEASE with the root's modules and tool (selftests/packages.sh)"
 # One VM at a time on this machine: others' runs hold the lock too.

@@ -89,7 +89,7 @@ case "$KARCH" in
 arm64) machine=AArch64 ;;
 *) machine=X86-64 ;;
 esac
-for f in "$top/tools/pc5sec" "$top/selftests/mcast_send"; do
+for f in "$tool" "$top/selftests/mcast_send"; do
 	[ -e "$f" ] || continue
 	LC_ALL=C readelf -h "$f" | grep -q "Machine: *Advanced Micro Devices $machine\|Machine: *$machine" ||
 		{ echo "vm.sh: $f is not built for $KARCH: make KERNEL=$lane" >&2; exit 1; }
