@@ -151,7 +151,13 @@ sender_case "$out/truth200.jsonl" 51 6 aes-gcm-128 || die "proto=200 IPv6 failed
 cap_stop
 
 topo_destroy
-echo "PC5SEC-DISSECTOR-BEGIN" >/dev/ttyS2
-tar -czf - -C "$out" . | base64 >/dev/ttyS2
-echo "PC5SEC-DISSECTOR-END" >/dev/ttyS2
+# vm.sh -o: /dev/ttyS2 on x86, a virtio port on arm64.
+dev=${PC5SEC_OUTPUT_DEV:-/dev/ttyS2}
+[ -c "$dev" ] && stty -F "$dev" raw -echo 2>/dev/null
+set -o pipefail
+{
+	echo "PC5SEC-DISSECTOR-BEGIN"
+	tar -czf - -C "$out" . | base64
+	echo "PC5SEC-DISSECTOR-END"
+} >"$dev" || die "cannot write the captures to $dev"
 echo "capture.sh: done: $(wc -l <"$out/truth.jsonl") senders, $(wc -l <"$out/forged.txt") forged"

@@ -32,6 +32,8 @@
 --   pc5sec.icv             bytes   the ICV (aes-gcm-128: the 16-octet tag)
 --   pc5sec.icv_len         uint32  generated: the suite's ICV length
 --                                  (0 for eea0..eea3, 16 for aes-gcm-128)
+-- A first fragment that was not reassembled, or a datagram quoted in an
+-- ICMP error, shows the header alone, marked [partial].
 -- Expert infos (filterable as fields too):
 --   pc5sec.malformed.short        Malformed/warn: shorter than the header
 --   pc5sec.malformed.version      Malformed/warn: version is not 1
@@ -104,6 +106,9 @@ pc5sec.prefs.proto = Pref.uint("IP protocol number", DEFAULT_PROTO,
 	"IPv4 protocol / IPv6 next header of protected datagrams (the module's proto=)")
 
 local ip_proto_table = DissectorTable.get("ip.proto")
+-- Inside an ICMP error the datagram is quoted, usually cut short.
+local icmp_field = Field.new("icmp")
+local icmpv6_field = Field.new("icmpv6")
 local registered_proto = nil
 
 local function register(proto)
@@ -133,6 +138,15 @@ function pc5sec.dissector(tvb, pinfo, tree)
 	pinfo.cols.protocol:set("pc5sec")
 	local t = tree:add(pc5sec, tvb())
 
+	-- A first fragment not reassembled, or a datagram quoted in an ICMP
+	-- error: its lengths are not the datagram's, so only the header is
+	-- shown, and nothing is malformed for being short.
+	local partial = pinfo.fragmented or icmp_field() ~= nil or icmpv6_field() ~= nil
+	if partial and (len < HDR_LEN or caplen < HDR_LEN) then
+		t:append_text(" [partial: fragment or quoted]")
+		pinfo.cols.info:append(" [pc5sec, partial]")
+		return caplen
+	end
 	if len < HDR_LEN then
 		t:add_proto_expert_info(e.short, string.format(
 			"Too short for the pc5sec header: %d of %d octets", len, HDR_LEN))
@@ -175,6 +189,14 @@ function pc5sec.dissector(tvb, pinfo, tree)
 		ci:add_proto_expert_info(e.counter_zero)
 	end
 	t:add(f.seq, tvb(6, 4), ptk * 65536 + ctr):set_generated()
+
+	if partial then
+		t:append_text(string.format(", %s, member 0x%06x, PTK ID 0x%04x, counter %d [partial: fragment or quoted]",
+			name or ("suite " .. suite), member, ptk, ctr))
+		pinfo.cols.info:set(string.format("pc5sec member 0x%06x ptk 0x%04x ctr %d [partial]",
+			member, ptk, ctr))
+		return caplen
+	end
 
 	-- Ciphertext and ICV, when the suite says how long the ICV is.
 	local rest = len - HDR_LEN

@@ -36,7 +36,7 @@ if [ -z "$cap" ]; then
 	cp "$top/tools/wireshark/capture.sh" "$work/share/"
 	# One VM at a time on this machine: others' runs take the same lock.
 	flock /tmp/pc5sec-vm.lock "$top/selftests/qemu/vm.sh" -k "$lane" -m run \
-		-s "$work/share" -o "$work/serial.txt" -c "bash /mnt/share/capture.sh"
+		-s "$work/share" -o "$work/serial.txt" -e PC5SEC_CLEAN_LOG=1 -c "bash /mnt/share/capture.sh"
 	rc=$?
 	[ "$rc" = 0 ] || { echo "test.sh: the guest's capture failed ($rc)" >&2; exit 1; }
 	sed -n '/^PC5SEC-DISSECTOR-BEGIN$/,/^PC5SEC-DISSECTOR-END$/{//!p}' "$work/serial.txt" |
@@ -129,6 +129,7 @@ expected() {
 
 # same WANT GOT: the two files are equal; else their diff.
 same() {
+	[ -s "$1" ] || { echo "nothing expected: no ground truth"; return 1; }
 	diff -u --label expected --label dissected "$1" "$2" && echo "$(wc -l <"$2") datagrams"
 }
 
@@ -138,7 +139,7 @@ echo "TAP version 13"
 mkdir -p "$work/home"
 installed=$(HOME=$work/home tshark -G plugins 2>/dev/null | awk -F'\t' '$1 == "pc5sec.lua" { print $NF }')
 [ -z "$installed" ] || { echo "Bail out! $installed is installed: remove it to test $lua"; exit 1; }
-[ -s "$cap/truth.jsonl" ] && [ -s "$cap/main.pcap" ] && [ -s "$cap/proto200.pcap" ] ||
+[ -s "$cap/truth.jsonl" ] && [ -s "$cap/truth200.jsonl" ] && [ -s "$cap/main.pcap" ] && [ -s "$cap/proto200.pcap" ] ||
 	{ echo "Bail out! no captures in $cap"; exit 1; }
 : >"$work/tshark.err"
 
@@ -186,6 +187,21 @@ expert_count() {
 	[ "$got" = "$want" ] && [ "$all" = $((want + 1)) ]
 }
 check "expert warnings (Malformed) counted: exactly one per malformed datagram" expert_count
+
+# Without reassembly, each of ue2's fragmented datagrams shows its header
+# on its first fragment, marked partial, with no ICV and no expert info.
+unreassembled() {
+	local frags partial all
+	frags=$(ts -r "$cap/main.pcap" -Y '(ip.flags.mf == 1 && ip.frag_offset == 0) ||
+		(ipv6.fraghdr.more == 1 && ipv6.fraghdr.offset == 0)' | wc -l)
+	partial=$(ts -o ip.defragment:FALSE -o ipv6.defragment:FALSE -r "$cap/main.pcap" \
+		-Y 'pc5sec && !pc5sec.icv_len && !_ws.expert' | grep -c '\[partial\]')
+	all=$(ts -o ip.defragment:FALSE -o ipv6.defragment:FALSE -r "$cap/main.pcap" -Y '_ws.expert' | wc -l)
+	echo "first fragments: $frags; shown partial, no ICV, no expert info: $partial; expert infos: $all"
+	[ "$frags" -gt 0 ] && [ "$partial" = "$frags" ] &&
+		[ "$all" = "$(ts -r "$cap/main.pcap" -Y '_ws.expert' | wc -l)" ]
+}
+check "without reassembly, first fragments show the header only, marked partial, not malformed" unreassembled
 
 # The text tshark prints: the info column, no Lua error, nothing
 # malformed beyond what pc5sec reports.
