@@ -14,8 +14,8 @@
 # from what was unpacked: bookworm drops older kernel builds at point
 # releases, so none is pinned). Prints the root's path.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/root-lib.sh"
 
-cache=${PC5SEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pc5sec}
 packages=linux-image-cloud-arm64,linux-headers-cloud-arm64,linux-kbuild-6.1:amd64,bash,iproute2
 packages+=,tcpdump,kmod,jq,coreutils,util-linux,keyutils,busybox-static,python3,python3-yaml
 packages+=,libmnl-dev,libjson-c-dev
@@ -23,23 +23,14 @@ packages+=,libmnl-dev,libjson-c-dev
 # their own common Makefile (below).
 key="$packages; headers in the root"
 
-# The newest root made with these packages.
-for r in $(ls -d "$cache"/arm64-6.1.* 2>/dev/null | sort -rV); do
-	if [ "$(cat "$r/.complete" 2>/dev/null)" = "$key" ]; then
-		echo "$r"
-		exit 0
-	fi
-done
+# The newest root made with these packages (bookworm's kernel series is 6.1).
+cached_root "$cache/arm64-6.1.*" "$key"
 
-[ "$(id -u)" = 0 ] || { echo "arm64-root: creating the arm64 root needs root" >&2; exit 1; }
-command -v mmdebstrap >/dev/null || { echo "arm64-root: mmdebstrap missing (make deps)" >&2; exit 1; }
+can_make_root arm64-root
 # The host's mirrors, the security archive's included: bookworm's newest
 # kernel comes from there.
-mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-mirror=${mirror:-http://deb.debian.org/debian}
-security=$(awk '/^URIs:/ && /security/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources \
-	2>/dev/null || true)
-security=${security:-http://deb.debian.org/debian-security}
+mirror=$(host_mirror)
+security=$(host_mirror security)
 
 work=$cache/arm64-work
 rm -rf "$work"

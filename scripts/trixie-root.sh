@@ -8,23 +8,16 @@
 # older kernel builds at point releases, so none is pinned). Prints the
 # root's path.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/root-lib.sh"
 
-cache=${PC5SEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pc5sec}
 # perl: W=1 builds run kernel-doc.
 packages=gcc-14,make,libc6-dev,perl,linux-headers-cloud-amd64
 
 # The newest root made with these packages.
-for r in $(ls -d "$cache"/trixie-6.12.* 2>/dev/null | sort -rV); do
-	if [ "$(cat "$r/.complete" 2>/dev/null)" = "$packages" ]; then
-		echo "$r"
-		exit 0
-	fi
-done
+cached_root "$cache/trixie-6.12.*" "$packages"
 
-[ "$(id -u)" = 0 ] || { echo "trixie-root: creating the 6.12 root needs root (chroot)" >&2; exit 1; }
-command -v mmdebstrap >/dev/null || { echo "trixie-root: mmdebstrap missing (make deps)" >&2; exit 1; }
-mirror=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-mirror=${mirror:-http://deb.debian.org/debian}
+can_make_root trixie-root
+mirror=$(host_mirror)
 
 work=$cache/trixie-work
 rm -rf "$work"
