@@ -84,11 +84,40 @@ for f in "${kos[@]}"; do
 	[ -f "$f" ] || { echo "vm.sh: $f missing: build the module for KERNEL=$lane first" >&2; exit 1; }
 done
 [ -x "$tool" ] || { echo "vm.sh: $tool missing" >&2; exit 1; }
-# The tool and helpers are built in the tree for one architecture at a time.
+
+# What the architecture decides: the ELF machine of the tool and helpers;
+# the accelerated ciphers and hashes the guest loads (AES-NI, PCLMULQDQ and
+# SSSE3 on x86, the ARMv8 Crypto Extensions and NEON on arm64); the drivers
+# its result and output ports need first, and where init.sh finds them;
+# QEMU's machine, its console and the kind of those ports. TCG only (KVM
+# hangs on these machines), -cpu max for AES-NI/AVX or the Crypto
+# Extensions. On x86 the console, the result and the output are three
+# serial ports; the arm64 virt machine has one UART, so its result and
+# output are virtio-serial ports, and pointer authentication uses QEMU's
+# own cheap algorithm (pauth-impdef), not the architected QARMA one that
+# costs TCG much time at every function return.
 case "$KARCH" in
-arm64) machine=AArch64 ;;
-*) machine=X86-64 ;;
+arm64)
+	machine=AArch64
+	accel="aes-ce-cipher aes-ce-blk aes-neon-blk aes-neon-bs aes-ce-ccm ghash-ce polyval-ce
+		sha1-ce sha2-ce sha256-arm64 sha512-ce sha512-arm64"
+	preload="virtio_mmio virtio_console"
+	result_dev=/dev/vport0p1 output_dev=/dev/vport0p2
+	qemu=(qemu-system-aarch64 -machine virt,accel=tcg -cpu max,pauth-impdef=on
+		-device virtio-serial-device)
+	console=ttyAMA0 ports=virtio
+	;;
+*)
+	machine=X86-64
+	accel="ghash-clmulni-intel aesni-intel sha256-ssse3 sha512-ssse3"
+	preload=
+	result_dev=/dev/ttyS1 output_dev=/dev/ttyS2
+	qemu=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max)
+	console=ttyS0 ports=serial
+	;;
 esac
+
+# The tool and helpers are built in the tree for one architecture at a time.
 for f in "$tool" "$top/selftests/mcast_send"; do
 	[ -e "$f" ] || continue
 	LC_ALL=C readelf -h "$f" | grep -q "Machine: *Advanced Micro Devices $machine\|Machine: *$machine" ||
@@ -208,26 +237,12 @@ mv "$root$(readlink -f "$tool")" "$root/usr/sbin/pc5sec"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 
-# Kernel modules: the tests' needs and their dependencies, then pc5sec,
-# under lib/modules/<release> with modules.dep so that modprobe works.
-# The accelerated ciphers and hashes are the architecture's: AES-NI,
-# PCLMULQDQ and SSSE3 on x86, the ARMv8 Crypto Extensions and NEON on arm64
-# (which also needs virtio-mmio and virtio_console for its result and
-# output ports).
+# Kernel modules: the tests' needs, the architecture's accelerated ciphers
+# and port drivers, and their dependencies, then pc5sec, under
+# lib/modules/<release> with modules.dep so that modprobe works.
 kmods="veth bridge dummy macsec nf_defrag_ipv4 nf_defrag_ipv6 ctr gcm ghash-generic
 	algif_skcipher algif_aead algif_hash xfrm_user esp4 esp6 authenc seqiv echainiv
-	crypto_null cryptd crypto_simd drbg jitterentropy_rng sha512_generic"
-case "$KARCH" in
-arm64)
-	accel="aes-ce-cipher aes-ce-blk aes-neon-blk aes-neon-bs aes-ce-ccm ghash-ce polyval-ce
-		sha1-ce sha2-ce sha256-arm64 sha512-ce sha512-arm64"
-	kmods+=" $accel virtio_mmio virtio_console"
-	;;
-*)
-	accel="ghash-clmulni-intel aesni-intel sha256-ssse3 sha512-ssse3"
-	kmods+=" $accel"
-	;;
-esac
+	crypto_null cryptd crypto_simd drbg jitterentropy_rng sha512_generic $accel $preload"
 msrc=$MODROOT/lib/modules/$KRELEASE
 mdst=$root/lib/modules/$KRELEASE
 mkdir -p "$mdst/$kodst"
@@ -297,17 +312,6 @@ fi
 [ -n "$share" ] && cp -a "$share/." "$root/mnt/share/"
 
 install -m 0755 "$top/selftests/qemu/init.sh" "$root/init"
-# Where init.sh reports and writes the output, and what it loads first.
-case "$KARCH" in
-arm64)
-	preload="virtio_mmio virtio_console"
-	result_dev=/dev/vport0p1 output_dev=/dev/vport0p2
-	;;
-*)
-	preload=
-	result_dev=/dev/ttyS1 output_dev=/dev/ttyS2
-	;;
-esac
 {
 	printf 'MODE=%q\n' "$mode"
 	printf 'LANE=%q\n' "$lane"
@@ -324,31 +328,20 @@ esac
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$work/initramfs.gz"
 
-# QEMU: TCG only (KVM hangs on these machines), -cpu max for AES-NI/AVX, or
-# on arm64 for the Crypto Extensions. x86: the console, the result and the
-# output are three serial ports. arm64 (the virt machine has one UART): the
-# result and the output are virtio-serial ports, and pointer
-# authentication uses QEMU's own cheap algorithm (pauth-impdef), not the
-# architected QARMA one that costs TCG much time at every function return.
+# QEMU (the machine chosen above): the console on stdio, the result port
+# (1) and the output port (2) to files.
 result=$work/result
 mem=1024
 [ "$lane" = debug ] && mem=2048
-case "$KARCH" in
-arm64)
-	qemu=(qemu-system-aarch64 -machine virt,accel=tcg -cpu max,pauth-impdef=on
-		-device virtio-serial-device
-		-chardev "file,id=result,path=$result" -device virtserialport,chardev=result,nr=1)
-	[ -n "$outfile" ] && qemu+=(-chardev "file,id=out,path=$work/out"
-		-device virtserialport,chardev=out,nr=2)
-	qemu+=(-serial stdio)
-	console=ttyAMA0
-	;;
-*)
-	qemu=(qemu-system-x86_64 -machine q35,accel=tcg -cpu max -serial stdio -serial "file:$result")
-	[ -n "$outfile" ] && qemu+=(-serial "file:$work/out")
-	console=ttyS0
-	;;
-esac
+port() {
+	case "$ports" in
+	virtio) qemu+=(-chardev "file,id=port$2,path=$1" -device "virtserialport,chardev=port$2,nr=$2") ;;
+	*) qemu+=(-serial "file:$1") ;;
+	esac
+}
+qemu+=(-serial stdio)
+port "$result" 1
+[ -n "$outfile" ] && port "$work/out" 2
 boot() {
 	: >"$result"
 	timeout --foreground "$timeout" "${qemu[@]}" -smp 2 -m "$mem" \
