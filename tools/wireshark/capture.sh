@@ -99,15 +99,13 @@ inject() {
 	echo "$2" | ue 3 pkt_inject -i eth0 -c >/dev/null
 }
 
-# forged FAM EXPERT ARGS...: a datagram pkt_forge makes from ue3's port to
-# the forged group, which must get expert info EXPERT (or "none").
+# forged FAM EXPERT ARGS...: a datagram lib.sh's forge makes (pkt_forge,
+# from ue3's port) to the forged group, which must get expert info EXPERT
+# (or "none"); ARGS override forge's suite, PGK index and length.
 forged() {
-	local fam=$1 expert=$2 g src
+	local fam=$1 expert=$2
 	shift 2
-	g=$(group_addr "$fam" 99)
-	src=$(ue_ip4 3)
-	[ "$fam" = 6 ] && src=$(ue_ip6 3)
-	ue 3 pkt_forge -i eth0 -s "$src" -d "$g" -m 0x18ffff -p 0x1899 "$@" >/dev/null || return
+	forge "$(group_addr "$fam" 99)" eea0 -m 0x18ffff -p 0x1899 "$@" >/dev/null || return
 	echo "$fam $expert" >>"$out/forged.txt"
 }
 
